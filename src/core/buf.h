@@ -1,0 +1,42 @@
+/* buf: a growable byte buffer with a hard maximum and a sticky error.
+ * After any failure (allocation, or growth past max) every append is a no-op and
+ * buf_failed() is true: callers check once at the end, so a truncated body is never
+ * sent as a success. Memory is malloc'd; buf_cleanup frees it. */
+#ifndef SHOPD_CORE_BUF_H
+#define SHOPD_CORE_BUF_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct buf {
+    char *data;     /* always NUL-terminated when non-NULL */
+    size_t len;
+    size_t cap;
+    size_t max;     /* maximum len; appends beyond it fail */
+    int err;        /* 0 or SHOP_ENOMEM / SHOP_ETOOBIG; sticky */
+};
+
+#define BUF_DEFAULT_MAX ((size_t)64 << 20)
+
+void buf_init(struct buf *b, size_t max);
+void buf_cleanup(struct buf *b);
+/* Forget contents and error, keep memory. */
+void buf_reset(struct buf *b);
+/* arena_defer-compatible cleanup. */
+void buf_cleanup_cb(void *b);
+
+void buf_append(struct buf *b, const void *p, size_t n);
+void buf_puts(struct buf *b, const char *s);
+void buf_putc(struct buf *b, char c);
+void buf_printf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void buf_put_i64(struct buf *b, int64_t v);
+void buf_put_u64(struct buf *b, uint64_t v);
+
+static inline bool buf_failed(const struct buf *b) { return b->err != 0; }
+
+/* Takes the data out of the buffer (caller frees it with free()); the buffer is left
+ * empty. Returns NULL if the buffer failed. */
+char *buf_steal(struct buf *b, size_t *len);
+
+#endif

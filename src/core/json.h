@@ -1,0 +1,60 @@
+/* json: the one JSON writer. Streams into a struct buf; never builds a tree.
+ * Commas and nesting are tracked by the writer (max depth JSON_MAX_DEPTH); strings are
+ * always escaped: quotes, backslash, control characters (\n \t ... or \u00XX), and
+ * invalid UTF-8 sequences replaced by U+FFFD, so output is always valid JSON/UTF-8.
+ * Output matches DRF's compact renderer: no spaces, non-ASCII written as UTF-8.
+ * Errors are the buffer's sticky error; a nesting error marks the buffer failed. */
+#ifndef SHOPD_CORE_JSON_H
+#define SHOPD_CORE_JSON_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/buf.h"
+#include "core/slice.h"
+
+#define JSON_MAX_DEPTH 32
+
+struct json_w {
+    struct buf *b;
+    int depth;
+    bool need_comma[JSON_MAX_DEPTH + 1];
+    bool after_key;
+};
+
+void json_init(struct json_w *w, struct buf *b);
+
+void json_obj_begin(struct json_w *w);
+void json_obj_end(struct json_w *w);
+void json_arr_begin(struct json_w *w);
+void json_arr_end(struct json_w *w);
+
+/* Values (inside arrays, or after json_key). */
+void json_key(struct json_w *w, const char *key);
+void json_str(struct json_w *w, const char *s);          /* NULL writes null */
+void json_strn(struct json_w *w, const char *s, size_t n);
+void json_slice(struct json_w *w, struct slice s);
+void json_int(struct json_w *w, int64_t v);
+void json_bool(struct json_w *w, bool v);
+void json_null(struct json_w *w);
+void json_double(struct json_w *w, double v, int decimals); /* fixed decimals, trims to DRF's form */
+void json_money_str(struct json_w *w, int64_t cents);    /* "149.99" */
+void json_money_num(struct json_w *w, int64_t cents);    /* 149.99, 150, 150.5 like Python float repr */
+void json_time(struct json_w *w, int64_t us);            /* "2024-01-15T10:30:00.123456Z" */
+void json_raw(struct json_w *w, const char *text, size_t n); /* pre-rendered, trusted JSON */
+
+/* key + value shorthands */
+void json_key_str(struct json_w *w, const char *k, const char *s);
+void json_key_strn(struct json_w *w, const char *k, const char *s, size_t n);
+void json_key_int(struct json_w *w, const char *k, int64_t v);
+void json_key_bool(struct json_w *w, const char *k, bool v);
+void json_key_null(struct json_w *w, const char *k);
+void json_key_money_str(struct json_w *w, const char *k, int64_t cents);
+void json_key_money_num(struct json_w *w, const char *k, int64_t cents);
+void json_key_time(struct json_w *w, const char *k, int64_t us);
+
+/* Escapes s into b as a quoted JSON string (used by the writer; exposed for tests). */
+void json_escape(struct buf *b, const char *s, size_t n);
+
+#endif

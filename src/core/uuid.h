@@ -1,0 +1,19 @@
+/* uuid: random (v4) UUIDs from OpenSSL's CSPRNG, and canonical-form checking. */
+#ifndef SHOPD_CORE_UUID_H
+#define SHOPD_CORE_UUID_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define UUID_STR_LEN 36
+
+/* Writes 36 lowercase chars plus NUL. Returns 0 or SHOP_EIO if randomness failed. */
+int uuid_v4(char out[UUID_STR_LEN + 1]);
+/* Canonical 8-4-4-4-12 hex (either case). */
+bool uuid_is_canonical(const char *s, size_t n);
+/* Fills out with n random bytes (CSPRNG). Returns 0 or SHOP_EIO. */
+int random_bytes(void *out, size_t n);
+/* n random bytes as 2n lowercase hex chars plus NUL. */
+int random_hex(char *out, size_t nbytes);
+
+#endif

@@ -1,0 +1,78 @@
+/* validate: the one request-body validator. A handler declares a table of field rules;
+ * validate() checks a parsed JSON object against it with DRF's coercion rules
+ * (API.md §0.1) and produces DRF's messages (API.md §0.2) into an errors object
+ * {"field": ["message", ...], "nested": {"field": [...]}} (a jansson object, rendered by
+ * the response helper). Fields not in the table are ignored: no mass assignment. */
+#ifndef SHOPD_CORE_VALIDATE_H
+#define SHOPD_CORE_VALIDATE_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/arena.h"
+
+enum field_type {
+    F_STRING,   /* strings and numbers (converted), trimmed unless .no_trim */
+    F_INT,      /* integers, integral numbers, numeric strings; default range int32 */
+    F_BOOL,     /* DRF boolean spellings */
+    F_MONEY,    /* decimal with <= 2 places -> cents */
+    F_DATE,     /* YYYY-MM-DD -> days since epoch */
+    F_DATETIME, /* ISO 8601 -> microseconds */
+    F_EMAIL,    /* string + email syntax check, lower-cased domain */
+    F_SLUG,     /* string matching [-a-zA-Z0-9_]+ */
+    F_CHOICE,   /* string that must be one of .choices */
+    F_OBJECT,   /* nested object validated against .nested */
+    F_LIST,     /* any JSON array, handed to the caller raw */
+    F_ANY,      /* any JSON value, handed to the caller raw */
+};
+
+struct field {
+    const char *name;
+    enum field_type type;
+    bool required;
+    bool allow_null;
+    bool allow_blank;
+    bool no_trim;
+    size_t max_len;                 /* characters (code points); 0 = unlimited */
+    bool has_min, has_max;
+    int64_t min, max;               /* F_INT: value; F_MONEY: cents */
+    const char *const *choices;     /* F_CHOICE: NULL-terminated */
+    const struct field *nested;     /* F_OBJECT */
+    size_t nnested;
+};
+
+struct fval {
+    bool present;       /* key present with a usable value (or null when allowed) */
+    bool is_null;
+    const char *s;      /* F_STRING/F_EMAIL/F_SLUG/F_CHOICE: NUL-terminated arena copy */
+    size_t len;
+    int64_t i;          /* F_INT, F_MONEY cents, F_DATETIME us, F_DATE days */
+    bool b;             /* F_BOOL */
+    json_t *json;       /* F_OBJECT/F_LIST/F_ANY: borrowed reference into the body */
+    struct fval *sub;   /* F_OBJECT: nnested values */
+};
+
+/* Validates body (a JSON object; NULL means empty) against fields[0..n). out must have n
+ * entries. Messages are appended to errors (a JSON object owned by the caller).
+ * Returns 0 when every field passed, SHOP_EINVAL when at least one message was added,
+ * SHOP_ENOMEM on allocation failure. */
+int validate(struct arena *a, json_t *body, const struct field *fields, size_t n,
+             struct fval *out, json_t *errors);
+
+/* Appends msg to errors[key] (creating the list). Returns 0 or SHOP_ENOMEM. */
+int verr_add(json_t *errors, const char *key, const char *msg);
+/* printf-style variant. */
+int verr_addf(json_t *errors, const char *key, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* DRF-compatible single-value coercions, used by the validator and by query filters.
+ * Each returns 0 or SHOP_EINVAL. */
+int coerce_bool_text(const char *s, size_t n, bool *out);
+int coerce_int_text(const char *s, size_t n, int64_t *out);
+
+/* Python type name of a JSON value for DRF messages ("list", "str", "int", ...). */
+const char *json_py_type(const json_t *v);
+
+#endif

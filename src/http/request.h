@@ -1,0 +1,91 @@
+/* request: what a handler sees of one HTTP exchange, and the answer it builds.
+ * Everything here lives in req->arena and is dropped when the answer has been sent.
+ * Handlers never touch libmicrohttpd; http/server.c fills this struct and sends
+ * req->resp. Handlers return the HTTP status they answered with. */
+#ifndef SHOPD_HTTP_REQUEST_H
+#define SHOPD_HTTP_REQUEST_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/arena.h"
+#include "core/buf.h"
+#include "core/config.h"
+#include "core/json.h"
+#include "core/slice.h"
+
+enum http_method {
+    M_GET = 1u << 0,
+    M_HEAD = 1u << 1,
+    M_POST = 1u << 2,
+    M_PUT = 1u << 3,
+    M_PATCH = 1u << 4,
+    M_DELETE = 1u << 5,
+    M_OPTIONS = 1u << 6,
+    M_OTHER = 1u << 7, /* TRACE, CONNECT, unknown: always 405 on a known path */
+};
+
+struct qparam {
+    const char *key;    /* percent-decoded, NUL-terminated */
+    const char *value;
+    size_t key_len, value_len;
+};
+
+struct header_kv {
+    const char *name;
+    const char *value;
+};
+
+#define RESP_MAX_HEADERS 24
+#define ROUTE_MAX_PARAMS 4
+
+struct response {
+    int status;
+    struct buf body;
+    const char *content_type;  /* NULL = application/json when body non-empty */
+    struct header_kv headers[RESP_MAX_HEADERS];
+    int nheaders;
+    int file_fd;               /* >= 0: send this file (owned; closed by the server) */
+    uint64_t file_size;
+};
+
+struct principal;   /* the authenticated customer, defined by app/ */
+struct route;
+struct db;
+
+struct request {
+    struct arena *arena;
+    const struct config *cfg;
+    void *conn;                 /* libmicrohttpd connection; http/ only */
+    enum http_method method;
+    const char *method_name;    /* as received, e.g. "PATCH" */
+    const char *path;           /* percent-decoded path, NUL-terminated */
+    size_t path_len;
+    const char *raw_query;      /* text after '?', undecoded; "" when none */
+    struct qparam *query;       /* in received order */
+    size_t nquery;
+    struct slice body;          /* raw body bytes (complete, within the limit) */
+    const char *content_type;   /* Content-Type header or NULL */
+    const char *request_id;     /* echoed X-Request-Id or a generated one */
+    const char *peer_addr;      /* textual peer IP */
+    bool tls;                   /* always false today; scheme for absolute URLs */
+    struct slice params[ROUTE_MAX_PARAMS];
+    size_t nparams;
+    const struct route *route;  /* matched route or NULL */
+    struct principal *user;     /* NULL = anonymous */
+    struct db *db;              /* this thread's connection, opened lazily by app/ */
+    void *app;                  /* struct app *, for app/ code */
+    int64_t start_us;
+    struct response resp;
+};
+
+/* Header lookup, case-insensitive; NULL when absent. */
+const char *req_header(struct request *req, const char *name);
+/* Cookie value by name from the Cookie header(s); NULL when absent. */
+const char *req_cookie(struct request *req, const char *name);
+/* First value of a query parameter; NULL when absent. */
+const char *req_query(struct request *req, const char *key);
+
+#endif

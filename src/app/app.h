@@ -22,12 +22,14 @@ struct principal {
 };
 
 struct metrics;
+struct jwt_key;
 
 struct app {
     struct config cfg;
     const struct route *routes;
     size_t nroutes;
     struct metrics *metrics;
+    struct jwt_key *jwt_key;    /* SECRET_KEY, prepared once */
 };
 
 extern const struct route app_routes[];

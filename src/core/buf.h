@@ -19,6 +19,7 @@ struct buf {
 
 #define BUF_DEFAULT_MAX ((size_t)64 << 20)
 
+/* max 0 means BUF_DEFAULT_MAX. */
 void buf_init(struct buf *b, size_t max);
 void buf_cleanup(struct buf *b);
 /* Forget contents and error, keep memory. */

@@ -1,7 +1,8 @@
 /* json: the one JSON writer. Streams into a struct buf; never builds a tree.
  * Commas and nesting are tracked by the writer (max depth JSON_MAX_DEPTH); strings are
  * always escaped: quotes, backslash, control characters (\n \t ... or \u00XX), and
- * invalid UTF-8 sequences replaced by U+FFFD, so output is always valid JSON/UTF-8.
+ * invalid UTF-8 sequences replaced by U+FFFD, so output is always valid JSON/UTF-8;
+ * U+2028/U+2029 are written as \u2028/\u2029 as DRF's renderer does.
  * Output matches DRF's compact renderer: no spaces, non-ASCII written as UTF-8.
  * Errors are the buffer's sticky error; a nesting error marks the buffer failed. */
 #ifndef SHOPD_CORE_JSON_H
@@ -37,10 +38,11 @@ void json_strn(struct json_w *w, const char *s, size_t n);
 void json_slice(struct json_w *w, struct slice s);
 void json_int(struct json_w *w, int64_t v);
 void json_bool(struct json_w *w, bool v);
-void json_null(struct json_w *w);
+/* Not json_null: jansson (included with this header by http/request.h) owns that name. */
+void json_null_value(struct json_w *w);
 void json_double(struct json_w *w, double v, int decimals); /* fixed decimals, trims to DRF's form */
 void json_money_str(struct json_w *w, int64_t cents);    /* "149.99" */
-void json_money_num(struct json_w *w, int64_t cents);    /* 149.99, 150, 150.5 like Python float repr */
+void json_money_num(struct json_w *w, int64_t cents);    /* 149.99, 150.0, 150.5: Python float repr */
 void json_time(struct json_w *w, int64_t us);            /* "2024-01-15T10:30:00.123456Z" */
 void json_raw(struct json_w *w, const char *text, size_t n); /* pre-rendered, trusted JSON */
 

@@ -3,6 +3,8 @@
 #ifndef SHOPD_CORE_LOG_H
 #define SHOPD_CORE_LOG_H
 
+#include <stddef.h>
+
 enum log_level { LOG_DEBUG = 0, LOG_INFO = 1, LOG_WARN = 2, LOG_ERROR = 3 };
 
 void log_set_level(enum log_level lvl);

@@ -41,6 +41,8 @@ struct field {
     const char *const *choices;     /* F_CHOICE: NULL-terminated */
     const struct field *nested;     /* F_OBJECT */
     size_t nnested;
+    unsigned max_digits;            /* F_MONEY: DRF max_digits (decimal_places is 2);
+                                       0 = 18, the most int64 cents can hold */
 };
 
 struct fval {
@@ -60,15 +62,25 @@ struct fval {
  * SHOP_ENOMEM on allocation failure. */
 int validate(struct arena *a, json_t *body, const struct field *fields, size_t n,
              struct fval *out, json_t *errors);
+/* The same for partial updates (PATCH, DRF's partial=True): a missing field is never
+ * an error, nested objects included. */
+int validate_partial(struct arena *a, json_t *body, const struct field *fields, size_t n,
+                     struct fval *out, json_t *errors);
 
-/* Appends msg to errors[key] (creating the list). Returns 0 or SHOP_ENOMEM. */
+/* Appends msg (valid UTF-8) to errors[key] (creating the list). Returns 0, SHOP_ENOMEM,
+ * or SHOP_EINVAL when errors[key] exists but is not a list or msg is not UTF-8. */
 int verr_add(json_t *errors, const char *key, const char *msg);
 /* printf-style variant. */
 int verr_addf(json_t *errors, const char *key, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
 /* DRF-compatible single-value coercions, used by the validator and by query filters.
- * Each returns 0 or SHOP_EINVAL. */
+ * Each returns 0 or SHOP_EINVAL.
+ * coerce_bool_text: exactly DRF 3.14's BooleanField string spellings (t, T, y, Y, yes,
+ * Yes, YES, true, True, TRUE, on, On, ON, 1 and their false counterparts); no trimming.
+ * coerce_int_text: DRF's int(re.sub(r'\.0*\s*$', '', text)): surrounding whitespace,
+ * sign, "_" between digits, "5.0" and "5." accepted; a value outside int64 is
+ * SHOP_EINVAL too. */
 int coerce_bool_text(const char *s, size_t n, bool *out);
 int coerce_int_text(const char *s, size_t n, int64_t *out);
 

@@ -42,6 +42,9 @@ enum db_dialect db_dialect(const struct db *db);
 /* Last error message of this connection (never shown to clients). */
 const char *db_errmsg(const struct db *db);
 enum db_errkind db_errkind(const struct db *db);
+/* After DB_ERR_UNIQUE: PostgreSQL's constraint name ("users_email_key") or SQLite's
+ * column list ("users.email"); "" when unknown. Match on the column name to serve both. */
+const char *db_err_constraint(const struct db *db);
 /* Cheap liveness check ("SELECT 1"). 0 when the database answers. */
 int db_ping(struct db *db);
 
@@ -59,9 +62,12 @@ int db_bind_null(struct db_stmt *st, int idx);
 int db_bind_double(struct db_stmt *st, int idx, double v);
 
 /* Executes/advances: DB_ROW, DB_DONE, or a negative shop_err (SHOP_ECONFLICT for a
- * unique violation, SHOP_EBUSY for lock/serialization failures, SHOP_EDB otherwise). */
+ * unique violation, SHOP_EBUSY for lock/serialization failures, SHOP_EDB otherwise).
+ * Bind only before the first step; once DB_DONE or an error came back, further steps
+ * return it again until the statement is released. */
 int db_step(struct db_stmt *st);
-/* Rows changed by the last completed INSERT/UPDATE/DELETE of this statement. */
+/* Rows changed by the last completed INSERT/UPDATE/DELETE of this statement (read it
+ * after DB_DONE; 0 for other statements). */
 int64_t db_changes(struct db_stmt *st);
 
 /* Column getters for the current row (0-based). Text pointers are valid until the next
@@ -78,7 +84,9 @@ int db_col_count(struct db_stmt *st);
  * BEGIN on PostgreSQL); db_begin_read a read one (BEGIN / BEGIN ... READ ONLY). */
 int db_begin_write(struct db *db);
 int db_begin_read(struct db *db);
+/* A failed commit has rolled back: no transaction is open afterwards. */
 int db_commit(struct db *db);
+/* No-op (0) without an open transaction; keeps the error that caused it. */
 int db_rollback(struct db *db);
 bool db_in_tx(const struct db *db);
 
@@ -86,18 +94,22 @@ bool db_in_tx(const struct db *db);
 int db_exec(struct db *db, const char *sql);
 
 /* Number of statements executed on this connection (debug counter for N+1 checks and
- * /metrics). */
+ * /metrics): each first db_step, each db_exec (BEGIN, ROLLBACK, db_ping included) and
+ * each commit. */
 uint64_t db_query_count(const struct db *db);
 
 /* Migrations (db/migrate.c): numbered SQL per dialect, recorded in schema_migrations. */
 int db_migrate(struct db *db, char *err, size_t errlen);
-/* 0 if the schema is current; SHOP_EINVAL if migrations are pending (count in *pending). */
+/* 0 if the schema is current; SHOP_EINVAL if migrations are pending (count in *pending);
+ * SHOP_EDB when the database is newer than this binary or cannot be read (db_errmsg). */
 int db_schema_check(struct db *db, int *pending);
 
 /* The one transaction helper: runs fn(db, ctx) inside a write transaction, commits when
  * it returns 0, rolls back otherwise; retries the whole function (up to 5 times) when the
  * database reports a lock or serialization conflict (SHOP_EBUSY). Returns fn's result or
- * the commit error. fn must not answer the client itself: it only reports. */
+ * the commit error. fn must not answer the client itself: it only reports. fn may run
+ * several times, so it must not keep state across runs in ctx; called inside an open
+ * transaction it simply joins it (no retry there). */
 int db_tx(struct db *db, int (*fn)(struct db *db, void *ctx), void *ctx);
 
 #endif

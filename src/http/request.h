@@ -49,6 +49,7 @@ struct response {
     int nheaders;
     int file_fd;               /* >= 0: send this file (owned; closed by the server) */
     uint64_t file_size;
+    bool failed;               /* sticky: a header could not be added -> server sends 500 */
 };
 
 struct principal;   /* the authenticated customer, defined by app/ */
@@ -68,6 +69,8 @@ struct request {
     size_t nquery;
     struct slice body;          /* raw body bytes (complete, within the limit) */
     const char *content_type;   /* Content-Type header or NULL */
+    json_t *data;               /* body as a JSON object (JSON or form), set by
+                                   body_parse; NULL when the body is empty */
     const char *request_id;     /* echoed X-Request-Id or a generated one */
     const char *peer_addr;      /* textual peer IP */
     bool tls;                   /* always false today; scheme for absolute URLs */
@@ -79,13 +82,29 @@ struct request {
     void *app;                  /* struct app *, for app/ code */
     int64_t start_us;
     struct response resp;
+    /* Request headers when conn is NULL (unit tests build requests by hand). */
+    const struct header_kv *fake_headers;
+    size_t nfake_headers;
 };
 
-/* Header lookup, case-insensitive; NULL when absent. */
+/* Zeroes req and sets it up on arena a: resp.body is an empty JSON buffer (max
+ * BUF_DEFAULT_MAX) freed when the arena is dropped, resp.file_fd = -1, method GET,
+ * path "/", raw_query "". Used by the server and by tests. Returns 0 or SHOP_ENOMEM. */
+int req_init(struct request *req, struct arena *a, const struct config *cfg);
+/* Header lookup, case-insensitive; the first of repeated headers; NULL when absent. */
 const char *req_header(struct request *req, const char *name);
-/* Cookie value by name from the Cookie header(s); NULL when absent. */
+/* Cookie value by name from the Cookie header(s) (arena string; the last occurrence
+ * wins, as in Django); NULL when absent. */
 const char *req_cookie(struct request *req, const char *name);
-/* First value of a query parameter; NULL when absent. */
+/* The host the client addressed: with cfg->trust_proxy the first X-Forwarded-Host
+ * value (trimmed), else the Host header; NULL when absent. Not validated here: the
+ * server checks it against ALLOWED_HOSTS before dispatch. */
+const char *req_host(struct request *req);
+/* "https" when req->tls or (with cfg->trust_proxy) X-Forwarded-Proto's first value is
+ * https; else "http". Static string. */
+const char *req_scheme(struct request *req);
+/* Value of a query parameter; the LAST one when repeated, as Django's
+ * request.GET[key] (and so DRF's pagination and filters) read it; NULL when absent. */
 const char *req_query(struct request *req, const char *key);
 
 #endif

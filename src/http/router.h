@@ -6,12 +6,16 @@
  *   {token} [-a-zA-Z0-9_]+ (URL-safe random tokens)
  * Anything else in a parameter position does not match (so: 404). A path matched by
  * some route but not with this method is a 405; router_match reports the union of the
- * methods of every route whose pattern matches the path, for the Allow header. */
+ * methods of every route whose pattern matches the path, for the Allow header.
+ * Parameters are whole segments ("/x/{id}/", never "/x/{id}.json"); a pattern matches
+ * only the whole path, so "/a/" and "/a" are different paths. {uuid} takes lowercase hex
+ * only, like Django's <uuid:> converter (the ids we hand out are lowercase). */
 #ifndef SHOPD_HTTP_ROUTER_H
 #define SHOPD_HTTP_ROUTER_H
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "core/slice.h"
 #include "http/request.h"
@@ -25,7 +29,7 @@ enum perm {
     PERM_PUBLIC,        /* anyone; a Bearer header is still checked when present */
     PERM_PUBLIC_READ,   /* GET/HEAD public, other methods AUTH */
     PERM_STAFF,         /* auth and is_staff */
-    PERM_TOKEN,         /* token endpoints: public and Authorization is ignored */
+    PERM_IGNORE_AUTH,   /* public and Authorization ignored (token endpoints, /metrics) */
 };
 
 /* Body types a route parses (for 415 and OPTIONS "parses"). */
@@ -53,13 +57,26 @@ struct route_match {
 };
 
 /* Matches path (decoded, without query) for method. Returns true when some route's
- * pattern matched the path (whatever the method). */
+ * pattern matched the path (whatever the method). A HEAD request matches a GET route
+ * when no route declares HEAD itself. m->params point into path (the chosen route's
+ * parameters: route's, else first's). */
 bool router_match(const struct route *table, size_t n, const char *path, size_t len,
                   unsigned method, struct route_match *m);
-/* Writes "GET, HEAD, OPTIONS, POST" style Allow text for a method set into out.
- * HEAD is added where GET is, OPTIONS always. Returns length. */
+/* Writes the Allow text for a method set into out, in DRF's order (the order of Django
+ * views' http_method_names): "GET, POST, PUT, PATCH, DELETE, HEAD, OPTIONS".
+ * HEAD is added where GET is, OPTIONS always; M_OTHER is never listed. out is always
+ * NUL-terminated (outlen > 0); ROUTER_ALLOW_MAX bytes always suffice. Returns length. */
+#define ROUTER_ALLOW_MAX 64
 size_t router_allow_header(unsigned methods, char *out, size_t outlen);
-/* Method name to enum http_method bit (M_OTHER for unknown). */
+/* Method name to enum http_method bit (M_OTHER for unknown). Case-sensitive, as HTTP
+ * method names are ("get" is M_OTHER). */
 unsigned http_method_from_name(const char *name);
+
+/* Checks a route table once at start: patterns start with '/', parameters are known
+ * types and whole segments, at most ROUTE_MAX_PARAMS, one known method bit, a handler,
+ * no duplicate (method, pattern). Returns 0, or SHOP_EINVAL with a message in err. */
+int router_check_table(const struct route *table, size_t n, char *err, size_t errlen);
+/* Value of an {id} parameter (the router has checked it: digits, fits in int64). */
+int64_t router_param_id(struct slice s);
 
 #endif

@@ -1,0 +1,99 @@
+/* uuid: random v4 UUIDs and random tokens from OpenSSL's CSPRNG (RAND_bytes), which
+ * is thread-safe and reseeds itself. Failures of the generator are reported, never
+ * papered over with a weaker source. */
+#include "core/uuid.h"
+
+#include <limits.h>
+
+#include <openssl/rand.h>
+
+#include "core/err.h"
+
+static const char hexdig[] = "0123456789abcdef";
+
+static void to_hex(char *out, const unsigned char *in, size_t n)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++) {
+        out[2 * i] = hexdig[in[i] >> 4];
+        out[2 * i + 1] = hexdig[in[i] & 15];
+    }
+}
+
+/* RAND_bytes takes an int length, so large requests go in pieces. */
+int random_bytes(void *out, size_t n)
+{
+    unsigned char *p = out;
+
+    while (n > 0) {
+        int k = n > (size_t)INT_MAX ? INT_MAX : (int)n;
+
+        if (RAND_bytes(p, k) != 1)
+            return SHOP_EIO;
+        p += k;
+        n -= (size_t)k;
+    }
+    return 0;
+}
+
+int random_hex(char *out, size_t nbytes)
+{
+    unsigned char tmp[64];
+
+    while (nbytes > 0) {
+        size_t k = nbytes < sizeof(tmp) ? nbytes : sizeof(tmp);
+
+        if (random_bytes(tmp, k) != 0) {
+            out[0] = '\0';
+            return SHOP_EIO;
+        }
+        to_hex(out, tmp, k);
+        out += 2 * k;
+        nbytes -= k;
+    }
+    *out = '\0';
+    return 0;
+}
+
+int uuid_v4(char out[UUID_STR_LEN + 1])
+{
+    unsigned char u[16];
+    char *p = out;
+    int i;
+
+    if (random_bytes(u, sizeof(u)) != 0) {
+        out[0] = '\0';
+        return SHOP_EIO;
+    }
+    u[6] = (unsigned char)((u[6] & 0x0f) | 0x40);   /* version 4 */
+    u[8] = (unsigned char)((u[8] & 0x3f) | 0x80);   /* RFC 4122 variant */
+    for (i = 0; i < 16; i++) {
+        if (i == 4 || i == 6 || i == 8 || i == 10)
+            *p++ = '-';
+        to_hex(p, u + i, 1);
+        p += 2;
+    }
+    *p = '\0';
+    return 0;
+}
+
+static bool is_hex(char c)
+{
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+
+bool uuid_is_canonical(const char *s, size_t n)
+{
+    size_t i;
+
+    if (!s || n != UUID_STR_LEN)
+        return false;
+    for (i = 0; i < UUID_STR_LEN; i++) {
+        bool dash = i == 8 || i == 13 || i == 18 || i == 23;
+
+        if (dash ? s[i] != '-' : !is_hex(s[i]))
+            return false;
+    }
+    return true;
+}

@@ -1,0 +1,443 @@
+/* password_policy: see password_policy.h. Django's validators, on UTF-8, counted and
+ * compared in code points as Python does.
+ *
+ * Similarity follows Django >= 4.0 exactly: the password and each attribute are
+ * lower-cased, each attribute is split on \W+ (empty parts included) and also taken
+ * whole, a part is skipped when exceeds_maximum_length_ratio() says it cannot reach the
+ * threshold, and difflib.SequenceMatcher.quick_ratio() >= 0.7 decides. (Django never calls
+ * ratio(), only quick_ratio(): the multiset intersection 2*M/(len(a)+len(b)).) The first
+ * similar attribute gives the one message, as Django raises on the first.
+ *
+ * Unicode: Python's str.lower() is towlower() in glibc's C.UTF-8 locale, which agrees
+ * with Python 3.11 on every code point except U+0130 (handled here: "i" + U+0307); the
+ * context-dependent final sigma (word-final capital sigma -> U+03C2) is not applied.
+ * \w is [A-Za-z0-9_] plus iswalnum() in C.UTF-8, which differs from Python's isalnum()
+ * on some combining marks and numeric symbols (superscripts, fractions). Without a
+ * C.UTF-8 locale both fall back to ASCII. str.isdigit() uses the exact table below
+ * (Unicode 14, from Python: ranges of chr(c).isdigit()); str.strip() is core/utf8's. */
+#include "domain/password_policy.h"
+
+#include <locale.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <wctype.h>
+
+#include "core/err.h"
+#include "core/utf8.h"
+
+#define STACK_CPS 512 /* attribute code points handled without malloc */
+
+struct cp_range {
+    uint32_t lo, hi;
+};
+
+/* Python 3.11: [c for c in range(0x110000) if chr(c).isdigit()], as ranges. */
+static const struct cp_range digit_ranges[] = {
+    { 0x0030, 0x0039 }, { 0x00B2, 0x00B3 }, { 0x00B9, 0x00B9 }, { 0x0660, 0x0669 },
+    { 0x06F0, 0x06F9 }, { 0x07C0, 0x07C9 }, { 0x0966, 0x096F }, { 0x09E6, 0x09EF },
+    { 0x0A66, 0x0A6F }, { 0x0AE6, 0x0AEF }, { 0x0B66, 0x0B6F }, { 0x0BE6, 0x0BEF },
+    { 0x0C66, 0x0C6F }, { 0x0CE6, 0x0CEF }, { 0x0D66, 0x0D6F }, { 0x0DE6, 0x0DEF },
+    { 0x0E50, 0x0E59 }, { 0x0ED0, 0x0ED9 }, { 0x0F20, 0x0F29 }, { 0x1040, 0x1049 },
+    { 0x1090, 0x1099 }, { 0x1369, 0x1371 }, { 0x17E0, 0x17E9 }, { 0x1810, 0x1819 },
+    { 0x1946, 0x194F }, { 0x19D0, 0x19DA }, { 0x1A80, 0x1A89 }, { 0x1A90, 0x1A99 },
+    { 0x1B50, 0x1B59 }, { 0x1BB0, 0x1BB9 }, { 0x1C40, 0x1C49 }, { 0x1C50, 0x1C59 },
+    { 0x2070, 0x2070 }, { 0x2074, 0x2079 }, { 0x2080, 0x2089 }, { 0x2460, 0x2468 },
+    { 0x2474, 0x247C }, { 0x2488, 0x2490 }, { 0x24EA, 0x24EA }, { 0x24F5, 0x24FD },
+    { 0x24FF, 0x24FF }, { 0x2776, 0x277E }, { 0x2780, 0x2788 }, { 0x278A, 0x2792 },
+    { 0xA620, 0xA629 }, { 0xA8D0, 0xA8D9 }, { 0xA900, 0xA909 }, { 0xA9D0, 0xA9D9 },
+    { 0xA9F0, 0xA9F9 }, { 0xAA50, 0xAA59 }, { 0xABF0, 0xABF9 }, { 0xFF10, 0xFF19 },
+    { 0x104A0, 0x104A9 }, { 0x10A40, 0x10A43 }, { 0x10D30, 0x10D39 }, { 0x10E60, 0x10E68 },
+    { 0x11052, 0x1105A }, { 0x11066, 0x1106F }, { 0x110F0, 0x110F9 }, { 0x11136, 0x1113F },
+    { 0x111D0, 0x111D9 }, { 0x112F0, 0x112F9 }, { 0x11450, 0x11459 }, { 0x114D0, 0x114D9 },
+    { 0x11650, 0x11659 }, { 0x116C0, 0x116C9 }, { 0x11730, 0x11739 }, { 0x118E0, 0x118E9 },
+    { 0x11950, 0x11959 }, { 0x11C50, 0x11C59 }, { 0x11D50, 0x11D59 }, { 0x11DA0, 0x11DA9 },
+    { 0x16A60, 0x16A69 }, { 0x16AC0, 0x16AC9 }, { 0x16B50, 0x16B59 }, { 0x1D7CE, 0x1D7FF },
+    { 0x1E140, 0x1E149 }, { 0x1E2F0, 0x1E2F9 }, { 0x1E950, 0x1E959 }, { 0x1F100, 0x1F10A },
+    { 0x1FBF0, 0x1FBF9 },
+};
+
+/* ---- Python's str methods on code points ------------------------------------------- */
+
+static locale_t utf8_locale;
+static pthread_once_t locale_once = PTHREAD_ONCE_INIT;
+
+static void locale_init(void)
+{
+    utf8_locale = newlocale(LC_CTYPE_MASK, "C.UTF-8", (locale_t)0);
+}
+
+/* The C.UTF-8 locale, opened once for the process; (locale_t)0 when unavailable. */
+static locale_t ctype(void)
+{
+    pthread_once(&locale_once, locale_init);
+    return utf8_locale;
+}
+
+/* Python's str.lower() of one code point: one code point, or two for U+0130. */
+static size_t py_lower(uint32_t cp, uint32_t out[2])
+{
+    out[0] = cp;
+    if (cp < 0x80) {
+        if (cp >= 'A' && cp <= 'Z')
+            out[0] = cp + ('a' - 'A');
+        return 1;
+    }
+    if (cp == 0x130) {
+        out[0] = 'i';
+        out[1] = 0x307;
+        return 2;
+    }
+    locale_t l = ctype();
+    if (l)
+        out[0] = (uint32_t)towlower_l((wint_t)cp, l);
+    return 1;
+}
+
+/* Python's re \w for str patterns: alphanumeric or underscore. */
+static bool is_word(uint32_t cp)
+{
+    if (cp < 0x80)
+        return (cp >= 'a' && cp <= 'z') || (cp >= 'A' && cp <= 'Z') ||
+               (cp >= '0' && cp <= '9') || cp == '_';
+    locale_t l = ctype();
+    return l && iswalnum_l((wint_t)cp, l);
+}
+
+static bool is_digit(uint32_t cp)
+{
+    size_t lo = 0, hi = sizeof(digit_ranges) / sizeof(digit_ranges[0]);
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (cp < digit_ranges[mid].lo)
+            hi = mid;
+        else if (cp > digit_ranges[mid].hi)
+            lo = mid + 1;
+        else
+            return true;
+    }
+    return false;
+}
+
+/* Next code point of s from *i; an invalid byte is one U+FFFD, as Python's "replace". */
+static uint32_t next_cp(struct slice s, size_t *i)
+{
+    uint32_t cp;
+    int n = utf8_decode(s.ptr + *i, s.len - *i, &cp);
+    if (n < 0) {
+        *i += 1;
+        return 0xFFFD;
+    }
+    *i += (size_t)n;
+    return cp;
+}
+
+/* Iterates over the code points of s.lower() (fold) or of s. */
+struct cp_iter {
+    struct slice s;
+    size_t i;
+    bool fold;
+    size_t npend;
+    uint32_t pend[2];
+};
+
+static bool iter_next(struct cp_iter *it, uint32_t *cp)
+{
+    if (it->npend == 0) {
+        if (it->i >= it->s.len)
+            return false;
+        uint32_t c = next_cp(it->s, &it->i);
+        if (it->fold) {
+            it->npend = py_lower(c, it->pend);
+        } else {
+            it->pend[0] = c;
+            it->npend = 1;
+        }
+        /* Emit in order: store reversed so the tail pops first-in first. */
+        if (it->npend == 2) {
+            uint32_t t = it->pend[0];
+            it->pend[0] = it->pend[1];
+            it->pend[1] = t;
+        }
+    }
+    *cp = it->pend[--it->npend];
+    return true;
+}
+
+static size_t cp_count(struct slice s, bool fold)
+{
+    struct cp_iter it = { .s = s, .fold = fold };
+    uint32_t cp;
+    size_t n = 0;
+    while (iter_next(&it, &cp))
+        n++;
+    return n;
+}
+
+/* ---- difflib quick_ratio ----------------------------------------------------------- */
+
+struct cp_count {
+    uint32_t cp;
+    uint32_t avail;
+};
+
+static int cmp_count(const void *a, const void *b)
+{
+    uint32_t x = ((const struct cp_count *)a)->cp, y = ((const struct cp_count *)b)->cp;
+    return (x > y) - (x < y);
+}
+
+/* The multiset of b[0..n) as sorted distinct (code point, count) pairs in out[0..n). */
+static size_t count_cps(const uint32_t *b, size_t n, struct cp_count *out)
+{
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++)
+        out[i] = (struct cp_count){ b[i], 1 };
+    qsort(out, n, sizeof(*out), cmp_count);
+    for (size_t i = 0; i < n; i++) {
+        if (m > 0 && out[m - 1].cp == out[i].cp)
+            out[m - 1].avail++;
+        else
+            out[m++] = out[i];
+    }
+    return m;
+}
+
+/* quick_ratio's loop: code points of a matched against what is left of b's multiset. */
+static size_t quick_matches(struct cp_iter a, struct cp_count *b, size_t nb)
+{
+    size_t matches = 0;
+    uint32_t cp;
+    while (iter_next(&a, &cp)) {
+        struct cp_count key = { cp, 0 };
+        struct cp_count *hit = nb ? bsearch(&key, b, nb, sizeof(*b), cmp_count) : NULL;
+        if (hit && hit->avail > 0) {
+            hit->avail--;
+            matches++;
+        }
+    }
+    return matches;
+}
+
+/* difflib's _calculate_ratio. */
+static double ratio(size_t matches, size_t length)
+{
+    return length ? 2.0 * (double)matches / (double)length : 1.0;
+}
+
+/* Code point buffers: on the stack for ordinary attributes, else on the heap. */
+struct scratch {
+    uint32_t *cps;
+    struct cp_count *counts;
+    void *heap;
+    uint32_t cps_stack[STACK_CPS];
+    struct cp_count counts_stack[STACK_CPS];
+};
+
+static int scratch_init(struct scratch *s, size_t n)
+{
+    s->heap = NULL;
+    s->cps = s->cps_stack;
+    s->counts = s->counts_stack;
+    if (n <= STACK_CPS)
+        return 0;
+    s->heap = malloc(n * (sizeof(uint32_t) + sizeof(struct cp_count)));
+    if (!s->heap)
+        return SHOP_ENOMEM;
+    s->cps = s->heap;
+    s->counts = (struct cp_count *)(s->cps + n);
+    return 0;
+}
+
+/* Code points of s (lower-cased when fold) into out, which holds s.len: every code point
+ * takes at least one byte and lowers to at most two, and the only one that lowers to two
+ * (U+0130) takes two. */
+static size_t load_cps(struct slice s, bool fold, uint32_t *out)
+{
+    struct cp_iter it = { .s = s, .fold = fold };
+    size_t n = 0;
+    while (iter_next(&it, &out[n]))
+        n++;
+    return n;
+}
+
+double pwpolicy_quick_ratio(struct slice a, struct slice b)
+{
+    struct scratch s;
+    if (scratch_init(&s, b.len) != 0)
+        return 0.0;
+    size_t nb = load_cps(b, false, s.cps);
+    size_t m = count_cps(s.cps, nb, s.counts);
+    struct cp_iter it = { .s = a };
+    double r = ratio(quick_matches(it, s.counts, m), cp_count(a, false) + nb);
+    free(s.heap);
+    return r;
+}
+
+/* ---- UserAttributeSimilarityValidator ---------------------------------------------- */
+
+/* Django's exceeds_maximum_length_ratio(): such a part cannot reach max_similarity. */
+static bool exceeds_length_ratio(size_t pwd_len, size_t value_len)
+{
+    return pwd_len >= 10 * value_len &&
+           (double)value_len < PWPOLICY_MAX_SIMILARITY / 2 * (double)pwd_len;
+}
+
+static bool part_similar(struct slice pw, size_t pwd_len, const uint32_t *part, size_t n,
+                         struct cp_count *tmp)
+{
+    if (exceeds_length_ratio(pwd_len, n))
+        return false;
+    size_t m = count_cps(part, n, tmp);
+    struct cp_iter it = { .s = pw, .fold = true };
+    return ratio(quick_matches(it, tmp, m), pwd_len + n) >= PWPOLICY_MAX_SIMILARITY;
+}
+
+/* re.split(r"\W+", value) + [value], on the lower-cased value v[0..n). */
+static bool value_similar(struct slice pw, size_t pwd_len, const uint32_t *v, size_t n,
+                          struct cp_count *tmp)
+{
+    size_t start = 0, i = 0;
+    while (i < n) {
+        if (is_word(v[i])) {
+            i++;
+            continue;
+        }
+        if (part_similar(pw, pwd_len, v + start, i - start, tmp))
+            return true;
+        while (i < n && !is_word(v[i]))
+            i++;
+        start = i;
+    }
+    return part_similar(pw, pwd_len, v + start, n - start, tmp) ||
+           part_similar(pw, pwd_len, v, n, tmp);
+}
+
+static int attribute_similar(struct slice pw, size_t pwd_len, struct slice value, bool *similar)
+{
+    struct scratch s;
+    *similar = false;
+    if (scratch_init(&s, value.len) != 0)
+        return SHOP_ENOMEM;
+    size_t n = load_cps(value, true, s.cps);
+    *similar = value_similar(pw, pwd_len, s.cps, n, s.counts);
+    free(s.heap);
+    return 0;
+}
+
+int pwpolicy_similar(struct slice password, const struct pwpolicy_user *user, const char **msg)
+{
+    *msg = NULL;
+    if (!user)
+        return 0;
+    const struct {
+        struct slice value;
+        const char *msg;
+    } attrs[] = {
+        { user->first_name, PWPOLICY_MSG_SIMILAR_FIRST_NAME },
+        { user->last_name, PWPOLICY_MSG_SIMILAR_LAST_NAME },
+        { user->email, PWPOLICY_MSG_SIMILAR_EMAIL },
+    };
+    size_t pwd_len = cp_count(password, true);
+    for (size_t i = 0; i < sizeof(attrs) / sizeof(attrs[0]); i++) {
+        bool similar;
+        if (attrs[i].value.len == 0)
+            continue;
+        int rc = attribute_similar(password, pwd_len, attrs[i].value, &similar);
+        if (rc)
+            return rc;
+        if (similar) {
+            *msg = attrs[i].msg;
+            return 0;
+        }
+    }
+    return 0;
+}
+
+/* ---- the other three validators ---------------------------------------------------- */
+
+bool pwpolicy_too_short(struct slice password)
+{
+    return utf8_count_chars(password.ptr, password.len) < PWPOLICY_MIN_LENGTH;
+}
+
+bool pwpolicy_is_numeric(struct slice password)
+{
+    size_t i = 0;
+    if (password.len == 0)
+        return false;
+    while (i < password.len)
+        if (!is_digit(next_cp(password, &i)))
+            return false;
+    return true;
+}
+
+static size_t utf8_put(uint32_t cp, char *out)
+{
+    if (cp < 0x80) {
+        out[0] = (char)cp;
+        return 1;
+    }
+    if (cp < 0x800) {
+        out[0] = (char)(0xC0 | (cp >> 6));
+        out[1] = (char)(0x80 | (cp & 0x3F));
+        return 2;
+    }
+    if (cp < 0x10000) {
+        out[0] = (char)(0xE0 | (cp >> 12));
+        out[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+        out[2] = (char)(0x80 | (cp & 0x3F));
+        return 3;
+    }
+    out[0] = (char)(0xF0 | (cp >> 18));
+    out[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
+    out[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
+    out[3] = (char)(0x80 | (cp & 0x3F));
+    return 4;
+}
+
+static int cmp_str(const void *key, const void *elem)
+{
+    return strcmp(key, *(const char *const *)elem);
+}
+
+/* password.lower().strip() in the list. Entries are short, so anything longer than the
+ * longest one is not common and is never copied in full. */
+bool pwpolicy_is_common(struct slice password)
+{
+    char buf[64];
+    size_t n = 0;
+    uint32_t cp;
+    struct cp_iter it = { .s = utf8_trim(password), .fold = true };
+    size_t max = pwpolicy_common_passwords_maxlen;
+    if (max >= sizeof(buf) - 4)
+        max = sizeof(buf) - 5;
+    while (iter_next(&it, &cp)) {
+        if (cp == 0 || n > max)
+            return false; /* no entry holds a NUL or is this long */
+        n += utf8_put(cp, buf + n);
+    }
+    buf[n] = '\0';
+    return n > 0 && n <= max && bsearch(buf, pwpolicy_common_passwords, pwpolicy_common_passwords_count,
+                                        sizeof(pwpolicy_common_passwords[0]), cmp_str) != NULL;
+}
+
+int pwpolicy_check(struct slice password, const struct pwpolicy_user *user,
+                   struct pwpolicy_result *r)
+{
+    const char *similar = NULL;
+    memset(r, 0, sizeof(*r));
+    int rc = pwpolicy_similar(password, user, &similar);
+    if (rc)
+        return rc;
+    if (similar)
+        r->msgs[r->n++] = similar;
+    if (pwpolicy_too_short(password))
+        r->msgs[r->n++] = PWPOLICY_MSG_TOO_SHORT;
+    if (pwpolicy_is_common(password))
+        r->msgs[r->n++] = PWPOLICY_MSG_TOO_COMMON;
+    if (pwpolicy_is_numeric(password))
+        r->msgs[r->n++] = PWPOLICY_MSG_NUMERIC;
+    return r->n ? SHOP_EINVAL : 0;
+}

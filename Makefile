@@ -27,7 +27,7 @@ endif
 SRC      := $(shell find src -name '*.c' | sort)
 LIB_SRC  := $(filter-out src/main.c,$(SRC))
 MIG_SQL  := $(sort $(wildcard src/db/migrations/*/*.sql))
-GEN      := migrations_data slug_table common_passwords
+GEN      := migrations_data slug_table fold_table common_passwords
 OBJ      := $(patsubst src/%.c,$(BUILD)/obj/%.o,$(LIB_SRC)) $(GEN:%=$(BUILD)/obj/gen/%.o)
 MAIN_OBJ := $(BUILD)/obj/main.o
 UNIT_SRC := $(shell find tests/unit -name 'test_*.c' 2>/dev/null | sort)
@@ -55,6 +55,10 @@ $(BUILD)/gen/migrations_data.c: $(MIG_SQL) scripts/embed_sql.sh
 $(BUILD)/gen/slug_table.c: scripts/gen_slug_table.py
 	@mkdir -p $(dir $@)
 	/usr/bin/python3 scripts/gen_slug_table.py > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/gen/fold_table.c: scripts/gen_fold_table.py
+	@mkdir -p $(dir $@)
+	/usr/bin/python3 scripts/gen_fold_table.py > $@.tmp && mv $@.tmp $@
 
 $(BUILD)/gen/common_passwords.c: scripts/gen_common_passwords.sh
 	@mkdir -p $(dir $@)

@@ -40,6 +40,7 @@ struct db *app_db(struct request *req)
         pthread_setspecific(db_key, db);
     }
     req->db = db;
+    req->db_queries_start = db_query_count(db);
     return db;
 }
 

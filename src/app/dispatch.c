@@ -3,12 +3,14 @@
  * permission 401/403 → method 405 → body 415/400 → handler (object-level checks).
  * CORS preflights answer 204 before authentication; other OPTIONS obey the route's
  * permission and describe the view as DRF's metadata does. */
+#include <stdio.h>
 #include <string.h>
 
 #include "app/app.h"
 #include "app/authn.h"
 #include "app/perm.h"
 #include "core/err.h"
+#include "db/db.h"
 #include "http/body.h"
 #include "http/response.h"
 #include "http/router.h"
@@ -136,6 +138,15 @@ static int run_route(struct request *req, const struct app *app, const struct ro
     return r->handler(req);
 }
 
+/* SHOPD_DEBUG_QUERIES: how many SQL statements this request ran (N+1 checks, bench). */
+static void add_query_count(struct request *req)
+{
+    uint64_t n = req->db ? db_query_count(req->db) - req->db_queries_start : 0;
+    char v[24];
+    snprintf(v, sizeof v, "%llu", (unsigned long long)n);
+    resp_header(req, "X-Query-Count", v);
+}
+
 void app_dispatch(struct request *req, void *ctx)
 {
     const struct app *app = ctx;
@@ -156,4 +167,6 @@ void app_dispatch(struct request *req, void *ctx)
         resp_server_error(req);
     if (req->user)
         resp_header(req, "Cache-Control", "no-store");
+    if (req->cfg->debug_queries)
+        add_query_count(req);
 }

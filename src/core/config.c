@@ -110,6 +110,7 @@ static const struct cvar vars[] = {
     STR("DATABASE_URL", database_url, "sqlite:///shop.db", check_db_url, true),
     STR("SECRET_KEY", secret_key, "", NULL, true),
     BOOLV("SHOPD_DEV", dev, "0"),
+    BOOLV("SHOPD_DEBUG_QUERIES", debug_queries, "0"),
     STR("HOST", host, "127.0.0.1", check_nonempty, false),
     NUM("PORT", C_INT, port, 0, 65535, "8000"),
     NUM("SHOPD_THREADS", C_INT, threads, 0, 1024, "0"),

@@ -12,6 +12,7 @@ struct config {
     char database_url[1024];
     char secret_key[512];
     bool dev;                       /* SHOPD_DEV=1: random secret allowed, loud warning */
+    bool debug_queries;             /* SHOPD_DEBUG_QUERIES=1: X-Query-Count on answers */
     char host[256];
     int port;
     int threads;                    /* SHOPD_THREADS; 0 = 4 x cores */
@@ -45,7 +46,11 @@ struct config {
 };
 
 /* Fills cfg from getenv with defaults. On a bad value writes a one-line message naming
- * the variable into err (errlen bytes) and returns SHOP_EINVAL; else 0. */
+ * the variable into err (errlen bytes) and returns SHOP_EINVAL; else 0.
+ * An empty variable counts as unset. Values of SECRET_KEY, DATABASE_URL, SMTP_URL and
+ * BRAINTREE_PRIVATE_KEY are never echoed. PUBLIC_BASE_URL is stored without a trailing
+ * '/' and stays "" when unset (callers then use the request's Host, or
+ * http://localhost:<port> for background jobs). */
 int config_load(struct config *cfg, char *err, size_t errlen);
 /* Same, reading values through getvar (for tests). */
 int config_load_from(struct config *cfg, const char *(*getvar)(const char *name),

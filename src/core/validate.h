@@ -14,15 +14,17 @@
 #include "core/arena.h"
 
 enum field_type {
-    F_STRING,   /* strings and numbers (converted), trimmed unless .no_trim */
-    F_INT,      /* integers, integral numbers, numeric strings; default range int32 */
-    F_BOOL,     /* DRF boolean spellings */
-    F_MONEY,    /* decimal with <= 2 places -> cents */
+    F_STRING,   /* strings and numbers (as Python's str()), trimmed unless .no_trim */
+    F_INT,      /* integers, integral numbers, numeric strings; range defaults to int32
+                   on each side that has no explicit bound */
+    F_BOOL,     /* DRF boolean spellings; with allow_null also "null"/"Null"/"NULL"/"" */
+    F_MONEY,    /* decimal with <= 2 places -> cents (DRF DecimalField messages) */
     F_DATE,     /* YYYY-MM-DD -> days since epoch */
-    F_DATETIME, /* ISO 8601 -> microseconds */
-    F_EMAIL,    /* string + email syntax check, lower-cased domain */
+    F_DATETIME, /* ISO 8601 -> microseconds; outside years 1..9999 after the offset:
+                   "Datetime value out of range." */
+    F_EMAIL,    /* string + Django's EmailValidator, lower-cased domain; max_len 0 = 254 */
     F_SLUG,     /* string matching [-a-zA-Z0-9_]+ */
-    F_CHOICE,   /* string that must be one of .choices */
+    F_CHOICE,   /* str(value) must equal one of .choices (no trimming) */
     F_OBJECT,   /* nested object validated against .nested */
     F_LIST,     /* any JSON array, handed to the caller raw */
     F_ANY,      /* any JSON value, handed to the caller raw */
@@ -48,12 +50,13 @@ struct field {
 struct fval {
     bool present;       /* key present with a usable value (or null when allowed) */
     bool is_null;
-    const char *s;      /* F_STRING/F_EMAIL/F_SLUG/F_CHOICE: NUL-terminated arena copy */
+    const char *s;      /* F_STRING/F_EMAIL/F_SLUG: NUL-terminated arena copy;
+                           F_CHOICE: the matching .choices entry ("" when blank) */
     size_t len;
     int64_t i;          /* F_INT, F_MONEY cents, F_DATETIME us, F_DATE days */
     bool b;             /* F_BOOL */
     json_t *json;       /* F_OBJECT/F_LIST/F_ANY: borrowed reference into the body */
-    struct fval *sub;   /* F_OBJECT: nnested values */
+    struct fval *sub;   /* F_OBJECT: nnested values (arena) */
 };
 
 /* Validates body (a JSON object; NULL means empty) against fields[0..n). out must have n

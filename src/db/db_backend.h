@@ -92,8 +92,9 @@ void db_set_constraint(struct db *db, const char *name, size_t len);
 void db_clear_error(struct db *db);
 
 /* PostgreSQL placeholder rewrite ('?' -> $1..$n outside quotes and comments).
- * Returns a malloc'd string (caller frees) and the count in *nparams, or NULL when out
- * of memory or over 65535 placeholders. Exposed for unit tests and the fuzz target. */
+ * Returns a malloc'd string (caller frees) and the count in *nparams, or NULL: out of
+ * memory, over 65535 placeholders (*nparams says how many) or a '?' followed by a digit
+ * (*nparams = -1). Exposed for unit tests and the fuzz target. */
 char *db_pg_rewrite(const char *sql, int *nparams);
 
 #endif

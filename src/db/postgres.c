@@ -134,13 +134,18 @@ static size_t special_len(const char *s, size_t i)
     return 0;
 }
 
-/* One pass: with out == NULL it only measures. Returns the output length. */
+/* One pass: with out == NULL it only measures. Returns the output length; *count is -1
+ * when a '?' is followed by a digit (SQLite's ?NNN, which "$n" + digits would misread). */
 static size_t rewrite_pass(const char *s, char *out, int *count)
 {
     size_t o = 0;
     int n = 0;
     for (size_t i = 0; s[i];) {
         size_t k = special_len(s, i);
+        if (k == 0 && s[i] == '?' && s[i + 1] >= '0' && s[i + 1] <= '9') {
+            *count = -1;
+            return 0;
+        }
         if (k == 0 && s[i] == '?') {
             char num[16];
             int w = snprintf(num, sizeof num, "$%d", ++n);
@@ -164,7 +169,7 @@ static size_t rewrite_pass(const char *s, char *out, int *count)
 char *db_pg_rewrite(const char *sql, int *nparams)
 {
     size_t len = rewrite_pass(sql, NULL, nparams);
-    if (*nparams > PG_MAX_PARAMS)
+    if (*nparams < 0 || *nparams > PG_MAX_PARAMS)
         return NULL;
     char *out = malloc(len + 1);
     if (!out)
@@ -359,7 +364,11 @@ static struct db_stmt *pg_prepare(struct db *db, const char *sql, bool cached)
     }
     st->sql = db_pg_rewrite(sql, &st->nparams);
     if (!st->sql || alloc_params(st) != 0) {
-        db_fail(db, SHOP_ENOMEM, DB_ERR_OTHER, "out of memory or too many parameters");
+        if (!st->sql && (st->nparams < 0 || st->nparams > PG_MAX_PARAMS))
+            db_fail(db, SHOP_EINVAL, DB_ERR_OTHER, "bad placeholders (?NNN, or too many)");
+        else
+            db_fail(db, SHOP_ENOMEM, DB_ERR_OTHER, "out of memory");
+        st->nparams = 0;
         pg_finalize(&st->base);
         return NULL;
     }

@@ -10,11 +10,10 @@
  *
  * Unicode: Python's str.lower() is towlower() in glibc's C.UTF-8 locale, which agrees
  * with Python 3.11 on every code point except U+0130 (handled here: "i" + U+0307); the
- * context-dependent final sigma (word-final capital sigma -> U+03C2) is not applied.
- * \w is [A-Za-z0-9_] plus iswalnum() in C.UTF-8, which differs from Python's isalnum()
- * on some combining marks and numeric symbols (superscripts, fractions). Without a
- * C.UTF-8 locale both fall back to ASCII. str.isdigit() uses the exact table below
- * (Unicode 14, from Python: ranges of chr(c).isdigit()); str.strip() is core/utf8's. */
+ * context-dependent final sigma (word-final capital sigma -> U+03C2) is not applied, and
+ * without a C.UTF-8 locale lower-casing falls back to ASCII. \w (for the split) and
+ * str.isdigit() use Python's own tables (pyunicode_tables.h), because glibc's classes
+ * differ on vowel signs, combining marks and superscripts. str.strip() is core/utf8's. */
 #include "domain/password_policy.h"
 
 #include <locale.h>
@@ -26,37 +25,9 @@
 
 #include "core/err.h"
 #include "core/utf8.h"
+#include "domain/pyunicode_tables.h"
 
 #define STACK_CPS 512 /* attribute code points handled without malloc */
-
-struct cp_range {
-    uint32_t lo, hi;
-};
-
-/* Python 3.11: [c for c in range(0x110000) if chr(c).isdigit()], as ranges. */
-static const struct cp_range digit_ranges[] = {
-    { 0x0030, 0x0039 }, { 0x00B2, 0x00B3 }, { 0x00B9, 0x00B9 }, { 0x0660, 0x0669 },
-    { 0x06F0, 0x06F9 }, { 0x07C0, 0x07C9 }, { 0x0966, 0x096F }, { 0x09E6, 0x09EF },
-    { 0x0A66, 0x0A6F }, { 0x0AE6, 0x0AEF }, { 0x0B66, 0x0B6F }, { 0x0BE6, 0x0BEF },
-    { 0x0C66, 0x0C6F }, { 0x0CE6, 0x0CEF }, { 0x0D66, 0x0D6F }, { 0x0DE6, 0x0DEF },
-    { 0x0E50, 0x0E59 }, { 0x0ED0, 0x0ED9 }, { 0x0F20, 0x0F29 }, { 0x1040, 0x1049 },
-    { 0x1090, 0x1099 }, { 0x1369, 0x1371 }, { 0x17E0, 0x17E9 }, { 0x1810, 0x1819 },
-    { 0x1946, 0x194F }, { 0x19D0, 0x19DA }, { 0x1A80, 0x1A89 }, { 0x1A90, 0x1A99 },
-    { 0x1B50, 0x1B59 }, { 0x1BB0, 0x1BB9 }, { 0x1C40, 0x1C49 }, { 0x1C50, 0x1C59 },
-    { 0x2070, 0x2070 }, { 0x2074, 0x2079 }, { 0x2080, 0x2089 }, { 0x2460, 0x2468 },
-    { 0x2474, 0x247C }, { 0x2488, 0x2490 }, { 0x24EA, 0x24EA }, { 0x24F5, 0x24FD },
-    { 0x24FF, 0x24FF }, { 0x2776, 0x277E }, { 0x2780, 0x2788 }, { 0x278A, 0x2792 },
-    { 0xA620, 0xA629 }, { 0xA8D0, 0xA8D9 }, { 0xA900, 0xA909 }, { 0xA9D0, 0xA9D9 },
-    { 0xA9F0, 0xA9F9 }, { 0xAA50, 0xAA59 }, { 0xABF0, 0xABF9 }, { 0xFF10, 0xFF19 },
-    { 0x104A0, 0x104A9 }, { 0x10A40, 0x10A43 }, { 0x10D30, 0x10D39 }, { 0x10E60, 0x10E68 },
-    { 0x11052, 0x1105A }, { 0x11066, 0x1106F }, { 0x110F0, 0x110F9 }, { 0x11136, 0x1113F },
-    { 0x111D0, 0x111D9 }, { 0x112F0, 0x112F9 }, { 0x11450, 0x11459 }, { 0x114D0, 0x114D9 },
-    { 0x11650, 0x11659 }, { 0x116C0, 0x116C9 }, { 0x11730, 0x11739 }, { 0x118E0, 0x118E9 },
-    { 0x11950, 0x11959 }, { 0x11C50, 0x11C59 }, { 0x11D50, 0x11D59 }, { 0x11DA0, 0x11DA9 },
-    { 0x16A60, 0x16A69 }, { 0x16AC0, 0x16AC9 }, { 0x16B50, 0x16B59 }, { 0x1D7CE, 0x1D7FF },
-    { 0x1E140, 0x1E149 }, { 0x1E2F0, 0x1E2F9 }, { 0x1E950, 0x1E959 }, { 0x1F100, 0x1F10A },
-    { 0x1FBF0, 0x1FBF9 },
-};
 
 /* ---- Python's str methods on code points ------------------------------------------- */
 
@@ -95,29 +66,34 @@ static size_t py_lower(uint32_t cp, uint32_t out[2])
     return 1;
 }
 
-/* Python's re \w for str patterns: alphanumeric or underscore. */
-static bool is_word(uint32_t cp)
+static bool in_ranges(uint32_t cp, const struct cp_range *r, size_t n)
 {
-    if (cp < 0x80)
-        return (cp >= 'a' && cp <= 'z') || (cp >= 'A' && cp <= 'Z') ||
-               (cp >= '0' && cp <= '9') || cp == '_';
-    locale_t l = ctype();
-    return l && iswalnum_l((wint_t)cp, l);
-}
-
-static bool is_digit(uint32_t cp)
-{
-    size_t lo = 0, hi = sizeof(digit_ranges) / sizeof(digit_ranges[0]);
+    size_t lo = 0, hi = n;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
-        if (cp < digit_ranges[mid].lo)
+        if (cp < r[mid].lo)
             hi = mid;
-        else if (cp > digit_ranges[mid].hi)
+        else if (cp > r[mid].hi)
             lo = mid + 1;
         else
             return true;
     }
     return false;
+}
+
+/* Python's re \w for str patterns: str.isalnum() or underscore. */
+static bool is_word(uint32_t cp)
+{
+    if (cp < 0x80)
+        return (cp >= 'a' && cp <= 'z') || (cp >= 'A' && cp <= 'Z') ||
+               (cp >= '0' && cp <= '9') || cp == '_';
+    return in_ranges(cp, word_ranges, sizeof(word_ranges) / sizeof(word_ranges[0]));
+}
+
+/* Python's str.isdigit() for one code point. */
+static bool is_digit(uint32_t cp)
+{
+    return in_ranges(cp, digit_ranges, sizeof(digit_ranges) / sizeof(digit_ranges[0]));
 }
 
 /* Next code point of s from *i; an invalid byte is one U+FFFD, as Python's "replace". */

@@ -49,12 +49,12 @@ static void split_pair(const char *p, size_t n, struct slice *key, struct slice 
 int cookie_find(const char *hdr, size_t len, const char *name, struct slice *out)
 {
     size_t name_len = name ? strlen(name) : 0;
-    const char *end = hdr + len;
-    const char *p = hdr;
+    const char *end, *p = hdr;
     int found = SHOP_ENOTFOUND;
 
     if (name_len == 0 || hdr == NULL)
         return SHOP_ENOTFOUND;
+    end = hdr + len;
     while (p < end) {
         const char *semi = memchr(p, ';', (size_t)(end - p));
         const char *stop = semi ? semi : end;

@@ -318,7 +318,7 @@ void page_begin(struct request *req, struct json_w *w, struct page pg, int64_t c
 
     json_obj_begin(w);
     json_key_int(w, "count", count);
-    write_link(req, w, "next", has_next, pg.limit, pg.offset + pg.limit);
+    write_link(req, w, "next", has_next, pg.limit, has_next ? pg.offset + pg.limit : 0);
     write_link(req, w, "previous", pg.offset > 0, pg.limit, prev > 0 ? prev : 0);
     json_key(w, "results");
     json_arr_begin(w);

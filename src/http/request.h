@@ -79,6 +79,7 @@ struct request {
     const struct route *route;  /* matched route or NULL */
     struct principal *user;     /* NULL = anonymous */
     struct db *db;              /* this thread's connection, opened lazily by app/ */
+    uint64_t db_queries_start;  /* the connection's statement count when first used */
     void *app;                  /* struct app *, for app/ code */
     int64_t start_us;
     struct response resp;
@@ -89,7 +90,8 @@ struct request {
 
 /* Zeroes req and sets it up on arena a: resp.body is an empty JSON buffer (max
  * BUF_DEFAULT_MAX) freed when the arena is dropped, resp.file_fd = -1, method GET,
- * path "/", raw_query "". Used by the server and by tests. Returns 0 or SHOP_ENOMEM. */
+ * path "/", raw_query "". req must live as long as a (the buffer's cleanup is
+ * registered on a). Used by the server and by tests. Returns 0 or SHOP_ENOMEM. */
 int req_init(struct request *req, struct arena *a, const struct config *cfg);
 /* Header lookup, case-insensitive; the first of repeated headers; NULL when absent. */
 const char *req_header(struct request *req, const char *name);

@@ -9,6 +9,7 @@
 #include "core/arena.h"
 #include "core/buf.h"
 #include "http/query.h"
+#include "http/response.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -34,22 +35,34 @@ static void check_roundtrip(struct arena *a, const struct qparam *q)
 static void check_links(struct arena *a, struct qparam *q, size_t n, const char *text)
 {
     static struct config cfg = { .public_base_url = "http://fuzz.example" };
-    struct request req;
+    /* In the arena: req_init registers a cleanup of req->resp.body there. */
+    struct request *req = arena_alloc(a, sizeof(*req));
     struct page pg;
     char **terms;
     size_t nterms;
 
-    if (req_init(&req, a, &cfg) != 0)
+    if (req == NULL || req_init(req, a, &cfg) != 0)
         return;
-    req.query = q;
-    req.nquery = n;
-    req.path = text;
-    req.path_len = strlen(text);
-    pg = page_from_request(&req);
+    req->query = q;
+    req->nquery = n;
+    req->path = text;
+    req->path_len = strlen(text);
+    pg = page_from_request(req);
     if (pg.limit < 1 || pg.limit > PAGE_MAX_LIMIT || pg.offset < 0)
         abort();
-    if (page_url(&req, pg.limit, pg.offset) == NULL)
+    if (page_url(req, pg.limit, pg.offset) == NULL)
         abort();
+    /* The envelope, with counts around the offset (a clamped one included). */
+    for (int64_t delta = -1; delta <= 1; delta++) {
+        struct json_w w;
+        int64_t count = pg.offset > INT64_MAX - 1 && delta > 0 ? INT64_MAX
+                                                               : pg.offset + delta;
+        resp_json_begin(req, 200, &w);
+        page_begin(req, &w, pg, count < 0 ? 0 : count);
+        page_end(&w);
+        if (buf_failed(&req->resp.body))
+            abort();
+    }
     if (search_terms(a, text, &terms, &nterms) != 0)
         abort();
     for (size_t i = 0; i < nterms; i++)

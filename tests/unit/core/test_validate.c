@@ -33,6 +33,11 @@ static int teardown(void **state)
     return 0;
 }
 
+static void decref_body(void *p)
+{
+    json_decref(p);
+}
+
 /* Validates body (JSON text, or NULL for no body) and returns the errors as JSON. */
 static const char *run_body(const char *body_text, const struct field *f, size_t n,
                             struct fval *out, bool partial)
@@ -49,7 +54,7 @@ static const char *run_body(const char *body_text, const struct field *f, size_t
     free(s);
     /* out->json points into body: keep bodies alive for the test's duration */
     if (body)
-        arena_defer(A, (void (*)(void *))json_decref, body);
+        arena_defer(A, decref_body, body);
     json_decref(errors);
     assert_int_equal(last_rc, strcmp(last_errors, "{}") == 0 ? 0 : SHOP_EINVAL);
     return last_errors;

@@ -555,31 +555,29 @@ static void test_tx_explicit_and_nested(void **state)
     assert_int_equal(scalar(db, "SELECT COUNT(*) FROM t_tx"), 0);
 }
 
+static int64_t changes_of(struct db *db, const char *sql, int64_t k)
+{
+    struct db_stmt *st = db_prepare(db, sql);
+    assert_non_null(st);
+    db_bind_int(st, 1, k);
+    while (db_step(st) == DB_ROW)
+        ;
+    int64_t n = db_changes(st);
+    db_stmt_release(st);
+    return n;
+}
+
 static void test_changes(void **state)
 {
     struct db *db = use(state);
     exec_ok(db, "CREATE TABLE t_changes (k INTEGER NOT NULL, v INTEGER NOT NULL)");
     exec_ok(db, "INSERT INTO t_changes VALUES (1, 0), (1, 0), (1, 0), (2, 0)");
-    struct db_stmt *st = db_prepare(db, "UPDATE t_changes SET v = v + 1 WHERE k = ?");
-    db_bind_int(st, 1, 1);
-    assert_int_equal(db_step(st), DB_DONE);
-    assert_int_equal(db_changes(st), 3);
-    db_stmt_release(st);
-    st = db_prepare(db, "DELETE FROM t_changes WHERE k = ?");
-    db_bind_int(st, 1, 2);
-    assert_int_equal(db_step(st), DB_DONE);
-    assert_int_equal(db_changes(st), 1);
-    db_stmt_release(st);
-    st = db_prepare(db, "UPDATE t_changes SET v = 9 WHERE k = ?");
-    db_bind_int(st, 1, 77);
-    assert_int_equal(db_step(st), DB_DONE);
-    assert_int_equal(db_changes(st), 0);
-    db_stmt_release(st);
-    st = db_prepare(db, "SELECT k FROM t_changes");
-    while (db_step(st) == DB_ROW)
-        ;
-    assert_int_equal(db_changes(st), 0);
-    db_stmt_release(st);
+    assert_int_equal(changes_of(db, "UPDATE t_changes SET v = v + 1 WHERE k = ?", 1), 3);
+    /* a SELECT right after reports 0, not the connection's last count */
+    assert_int_equal(changes_of(db, "SELECT k FROM t_changes WHERE k >= ?", 0), 0);
+    assert_int_equal(changes_of(db, "DELETE FROM t_changes WHERE k = ?", 2), 1);
+    assert_int_equal(changes_of(db, "UPDATE t_changes SET v = 9 WHERE k = ?", 77), 0);
+    assert_int_equal(changes_of(db, "INSERT INTO t_changes VALUES (?, 0) RETURNING k", 5), 1);
 }
 
 static void test_placeholder_in_literals(void **state)
@@ -794,6 +792,10 @@ static void test_pg_rewrite(void **state)
     rewrite_is("$t$ ? $$ ? $t$ ?", "$t$ ? $$ ? $t$ $1", 1);
     rewrite_is("a$b ?", "a$b $1", 1);
     rewrite_is("'open ?", "'open ?", 0);
+    int n = 0;
+    assert_null(db_pg_rewrite("a = ?1", &n)); /* SQLite's ?NNN would become $11 */
+    assert_int_equal(n, -1);
+    rewrite_is("'?1' = ?", "'?1' = $1", 1);
     char many[4000] = "";
     char want[12000] = "";
     for (int i = 1; i <= 1000; i++) {

@@ -64,7 +64,9 @@ def c(s):
 
 
 rng = random.Random(20240611)
-ALPHABETS = ["ab", "abc", "abcdef", "abcdefghijklmnopqrstuvwxyz", "aA1!", "éèêëàü", "xyz0123456789._-@"]
+# No capital sigma: Python's context-dependent final-sigma lowering is a documented gap.
+ALPHABETS = ["ab", "abc", "abcdef", "abcdefghijklmnopqrstuvwxyz", "aA1!", "éèêëàü", "xyz0123456789._-@",
+             "प्रियाक ", "שָׁלוֹם-", "e\u0301\u0345²³½١-", "İIıiДжЁё"]
 
 
 def rand_str(maxlen):
@@ -89,6 +91,9 @@ users = [
     {"first_name": "Zoë", "last_name": "", "email": "zoe@x.io"},
     {"first_name": "", "last_name": "", "email": ""},
     {"first_name": "A", "last_name": "B", "email": "a@b.c"},
+    {"first_name": "प्रिया", "last_name": "שָׁלוֹם", "email": "priya.shalom@example.in"},
+    {"first_name": "Jose\u0301", "last_name": "N²", "email": "jose\u0301@e\u0345x.com"},
+    {"first_name": "İ", "last_name": "İİ", "email": ""},
     {"first_name": "Alexandria", "last_name": "Konstantinopolous", "email": "-alex-@example.com"},
 ]
 passwords = ["", "a", "john", "JohnSmith", "smithjohn1", "john.smith@example.com", "johnsmith@example",
@@ -99,7 +104,8 @@ passwords = ["", "a", "john", "JohnSmith", "smithjohn1", "john.smith@example.com
              "  password  ", "123456789", "12345678", "1234567", "qwerty", "qwertyuiop",
              "١٢٣٤٥٦٧٨٩", "²³¹²³¹²³", "０１２３４５６７", "12345678a", "iloveyou", "letmein!",
              "correct horse battery staple", "abc\u00a0", "\u3000password\u3000", "Passw0rd",
-             "trustno1", "ÉLÈVE-2024", "-", "...", "@example.com"]
+             "trustno1", "ÉLÈVE-2024", "-", "...", "@example.com", "प्रिया2024", "प्रियाप्रिया", "שלום",
+             "שָׁלוֹם!!", "josé", "jose\u0301", "n²n²", "PRIYA.SHALOM", "i\u0307", "İ", "ii"]
 for _ in range(150):
     passwords.append(rand_str(14))
 

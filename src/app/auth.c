@@ -103,9 +103,12 @@ static int reserve_tx(struct db *db, void *ctx)
 {
     struct throttle *t = ctx;
     t->refused = false;
+    int rc = login_failures_purge(db, t->window - THROTTLE_WINDOW); /* expired windows */
+    if (rc)
+        return rc;
     for (int i = 0; i < 3; i++) {
         int64_t count = 0;
-        int rc = login_failures_incr(db, t->keys[i], t->window, &count);
+        rc = login_failures_incr(db, t->keys[i], t->window, &count);
         if (rc)
             return rc;
         if (count > t->limits[i])

@@ -223,6 +223,7 @@ static int parse_request(struct req_ctx *c, const char *method)
 struct framing {
     int n_cl;
     int n_te;
+    int n_host;
     const char *cl;
     const char *te;
     bool bad_name;
@@ -259,6 +260,8 @@ static enum MHD_Result framing_iter(void *cls, enum MHD_ValueKind kind, const ch
     } else if (strcasecmp(key, "Transfer-Encoding") == 0) {
         f->n_te++;
         f->te = value;
+    } else if (strcasecmp(key, "Host") == 0) {
+        f->n_host++;
     }
     return MHD_YES;
 }
@@ -292,7 +295,7 @@ static size_t body_cap(const struct request *req)
 static int check_headers(struct req_ctx *c)
 {
     struct request *req = &c->req;
-    struct framing f = { 0, 0, NULL, NULL, false, 0 };
+    struct framing f = { 0, 0, 0, NULL, NULL, false, 0 };
     uint64_t len = 0;
 
     if (strlen(c->raw_uri) > HTTP_MAX_URI)
@@ -300,7 +303,7 @@ static int check_headers(struct req_ctx *c)
     MHD_get_connection_values(req->conn, MHD_HEADER_KIND, framing_iter, &f);
     if (f.bytes > HTTP_MAX_HEADER_BYTES)
         return resp_detail(req, 431, "Request header fields too large.");
-    if (f.bad_name)
+    if (f.bad_name || f.n_host > 1) /* RFC 9112 §3.2: one Host only */
         return resp_detail(req, 400, "Bad request.");
     if (f.n_te > 0 &&
         (f.n_cl > 0 || f.n_te > 1 || f.te == NULL || strcasecmp(f.te, "chunked") != 0))
@@ -402,11 +405,16 @@ static void fall_back_to_500(struct request *req)
     resp_server_error(req);
 }
 
-/* Body and headers; NULL when out of memory or a header was refused. */
-static struct MHD_Response *try_build(struct request *req, bool close)
+/* Body and headers; NULL when out of memory or a header was refused. *bytes is the
+ * body's size (for the access log). */
+static struct MHD_Response *try_build(struct request *req, bool close, uint64_t *bytes)
 {
-    bool has_body = req->resp.body.len > 0 || req->resp.file_fd >= 0;
-    struct MHD_Response *r = make_body(req);
+    bool file = req->resp.file_fd >= 0;
+    bool has_body = file || req->resp.body.len > 0;
+    struct MHD_Response *r;
+
+    *bytes = file ? req->resp.file_size : req->resp.body.len;
+    r = make_body(req);
 
     if (r != NULL && !add_headers(req, r, has_body, close)) {
         MHD_destroy_response(r);
@@ -415,28 +423,22 @@ static struct MHD_Response *try_build(struct request *req, bool close)
     return r;
 }
 
-static struct MHD_Response *build_response(struct request *req, bool close)
+static struct MHD_Response *build_response(struct request *req, bool close,
+                                           uint64_t *bytes)
 {
     struct MHD_Response *r;
     bool failed = req->resp.failed || buf_failed(&req->resp.body);
 
     if (failed)
         fall_back_to_500(req);
-    r = try_build(req, close);
+    r = try_build(req, close, bytes);
     if (r == NULL && !failed) {
         log_error("request %s: response refused (out of memory or a bad header)",
                   req->request_id);
         fall_back_to_500(req);
-        r = try_build(req, close);
+        r = try_build(req, close, bytes);
     }
     return r;
-}
-
-static uint64_t body_bytes(const struct request *req, size_t body_len)
-{
-    if (req->method == M_HEAD)
-        return 0;
-    return req->resp.file_size > 0 ? req->resp.file_size : body_len;
 }
 
 /* One JSON line per request: never the query string or headers (tokens live there). */
@@ -474,20 +476,20 @@ static void access_log(struct req_ctx *c, uint64_t bytes)
 static enum MHD_Result send_answer(struct req_ctx *c, bool close)
 {
     struct request *req = &c->req;
-    size_t body_len = req->resp.body.len;
     struct MHD_Response *r;
     enum MHD_Result ret;
+    uint64_t bytes = 0;
 
     close = close || atomic_load(&c->srv->stopping);
     if (req->resp.status < 100 || req->resp.status > 999)
         fall_back_to_500(req);
-    r = build_response(req, close);
+    r = build_response(req, close, &bytes);
     if (r == NULL)
         return MHD_NO; /* out of memory: dropping the connection is all that is left */
     ret = MHD_queue_response(req->conn, (unsigned)req->resp.status, r);
     MHD_destroy_response(r);
     c->stage = ST_DONE;
-    access_log(c, body_bytes(req, body_len));
+    access_log(c, req->method == M_HEAD ? 0 : bytes);
     if (c->srv->o.observe != NULL)
         c->srv->o.observe(req, c->srv->o.ctx);
     return ret;

@@ -57,7 +57,7 @@ PGDIR=$(mktemp -d /tmp/shopd-pg.XXXXXX)
 if PGURL=$(sh scripts/pg_cluster.sh start "$PGDIR" 2>"$LOGDIR/pg.err"); then
     export SHOPD_TEST_PG_URL="$PGURL"
     if [ -x "$BUILD/tests/db/test_db" ]; then
-        suite "db unit tests (PostgreSQL)" "$BUILD/tests/db/test_db"
+        suite "db unit tests (PostgreSQL)" sh scripts/run_unit.sh "$BUILD/tests/db/test_db"
     fi
     suite "API tests (PostgreSQL)" pytest_api postgres
 else

@@ -22,8 +22,9 @@
 
 #define MIG_MAX 512
 
-/* Any constant works as long as nothing else in the database uses it: "shopdmig". */
-static const char SQL_LOCK[] = "SELECT pg_advisory_xact_lock(8316296977584547175)";
+/* Any constant works as long as nothing else in the database uses it: "shopdmig" as a
+ * big-endian 64-bit integer. */
+static const char SQL_LOCK[] = "SELECT pg_advisory_xact_lock(8316019240451533159)";
 static const char SQL_CREATE[] = "CREATE TABLE IF NOT EXISTS schema_migrations ("
                                  "version INTEGER PRIMARY KEY, name TEXT NOT NULL, "
                                  "applied_at BIGINT NOT NULL)";

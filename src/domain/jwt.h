@@ -27,41 +27,41 @@
 #define JWT_JTI_LEN 32
 
 enum jwt_type {
-    JWT_TYPE_ANY = 0,  /* as an expectation: do not check the type (SimpleJWT's UntypedToken) */
-    JWT_TYPE_ACCESS,   /* "access" */
-    JWT_TYPE_REFRESH,  /* "refresh" */
-    JWT_TYPE_OTHER,    /* token_type present with any other value */
-    JWT_TYPE_MISSING,  /* no token_type claim */
+    JWT_TYPE_ANY = 0, /* as an expectation: do not check the type (SimpleJWT's UntypedToken) */
+    JWT_TYPE_ACCESS,  /* "access" */
+    JWT_TYPE_REFRESH, /* "refresh" */
+    JWT_TYPE_OTHER,   /* token_type present with any other value */
+    JWT_TYPE_MISSING, /* no token_type claim */
 };
 
 /* Why a token was refused, in the order the checks run. */
 enum jwt_status {
     JWT_OK = 0,
-    JWT_INVALID,     /* structure, base64url, signature, header, JSON, claim types, iat/nbf
-                        in the future: "Token is invalid or expired" */
-    JWT_EXPIRED,     /* now >= exp; PyJWT raises it, so also "Token is invalid or expired" */
-    JWT_NO_EXP,      /* "Token has no 'exp' claim" */
-    JWT_NO_ID,       /* "Token has no id" (no jti) */
-    JWT_NO_TYPE,     /* "Token has no type" */
-    JWT_WRONG_TYPE,  /* "Token has wrong type" */
-    JWT_NO_USER,     /* no user_id: "Token contained no recognizable user identification"
-                        (raised by JWTAuthentication.get_user, after the token checks) */
+    JWT_INVALID,    /* structure, base64url, signature, header, JSON, claim types, iat/nbf
+                       in the future: "Token is invalid or expired" */
+    JWT_EXPIRED,    /* now >= exp; PyJWT raises it, so also "Token is invalid or expired" */
+    JWT_NO_EXP,     /* "Token has no 'exp' claim" */
+    JWT_NO_ID,      /* "Token has no id" (no jti) */
+    JWT_NO_TYPE,    /* "Token has no type" */
+    JWT_WRONG_TYPE, /* "Token has wrong type" */
+    JWT_NO_USER,    /* no user_id: "Token contained no recognizable user identification"
+                       (raised by JWTAuthentication.get_user, after the token checks) */
 };
 
 struct jwt_claims {
     enum jwt_type type;
     int64_t exp;
-    int64_t iat;      /* meaningful when has_iat */
-    int64_t user_id;  /* integer, or a decimal string as newer SimpleJWT writes it */
-    int64_t pwv;      /* password version; meaningful when has_pwv (absent in Django's) */
+    int64_t iat;     /* meaningful when has_iat */
+    int64_t user_id; /* integer, or a decimal string as newer SimpleJWT writes it */
+    int64_t pwv;     /* password version; meaningful when has_pwv (absent in Django's) */
     bool has_iat;
     bool has_pwv;
-    char jti[JWT_JTI_MAX + 1];  /* NUL-terminated */
+    char jti[JWT_JTI_MAX + 1]; /* NUL-terminated */
 };
 
 struct jwt_result {
     enum jwt_status status;
-    struct jwt_claims claims;  /* filled only when status is JWT_OK */
+    struct jwt_claims claims; /* filled only when status is JWT_OK */
 };
 
 /* The signing key, prepared once (HMAC key schedule) and shared read-only by all threads.
@@ -73,7 +73,7 @@ void jwt_key_free(struct jwt_key *k);
 /* Verifies token at time now (seconds since the epoch). expect is the token class:
  * JWT_TYPE_ACCESS, JWT_TYPE_REFRESH, or JWT_TYPE_ANY for /auth/token/verify/.
  * Returns 0 (r->status == JWT_OK, r->claims filled), SHOP_EINVAL (r->status says why) or
- * SHOP_ENOMEM. */
+ * SHOP_ENOMEM (a 503, not the token's fault; r->status is then JWT_INVALID). */
 int jwt_decode(const struct jwt_key *k, struct slice token, int64_t now, enum jwt_type expect,
                struct jwt_result *r);
 
@@ -97,12 +97,11 @@ int jwt_encode(const struct jwt_key *k, const struct jwt_claims *c, char *out, s
  * (now when it has none). The new token's claims go to *access when not NULL.
  * Returns 0, SHOP_EINVAL (refresh not valid), SHOP_ETOOBIG, SHOP_ENOMEM or SHOP_EIO. */
 int jwt_access_from_refresh(const struct jwt_key *k, struct slice refresh, int64_t now,
-                            int64_t lifetime, char *out, size_t outcap,
-                            struct jwt_claims *access);
+                            int64_t lifetime, char *out, size_t outcap, struct jwt_claims *access);
 
 /* ROTATE_REFRESH_TOKENS: the same refresh payload with a fresh jti, exp = now + lifetime
  * and iat = now (SimpleJWT's set_jti/set_exp/set_iat). Same returns as above. */
-int jwt_refresh_rotate(const struct jwt_key *k, struct slice refresh, int64_t now,
-                       int64_t lifetime, char *out, size_t outcap, struct jwt_claims *fresh);
+int jwt_refresh_rotate(const struct jwt_key *k, struct slice refresh, int64_t now, int64_t lifetime,
+                       char *out, size_t outcap, struct jwt_claims *fresh);
 
 #endif

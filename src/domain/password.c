@@ -18,19 +18,18 @@
 
 #include "core/err.h"
 
-#define PBKDF2_PREFIX "pbkdf2_sha256$"
-#define PBKDF2_DK_LEN 32
-#define PBKDF2_B64_LEN 44 /* 32 bytes in padded standard base64 */
+#define PBKDF2_PREFIX   "pbkdf2_sha256$"
+#define PBKDF2_DK_LEN   32
+#define PBKDF2_B64_LEN  44 /* 32 bytes in padded standard base64 */
 #define PBKDF2_SALT_MAX 128
 #define ARGON2_SALT_MIN 8
 #define ARGON2_BLOB_MAX 64 /* salt and hash bytes */
-#define DJANGO_ARGON2 "argon2"
+#define DJANGO_ARGON2   "argon2"
 
 /* An argon2id hash of a random, forgotten password at our parameters, in the form we
  * store: pwhash_verify_dummy follows exactly the path of a real customer's login. */
-static const char DUMMY_HASH[] =
-    "argon2$argon2id$v=19$m=19456,t=2,p=1$4iaEp12lsiZ1RyNND+J4QQ$"
-    "bTzHif35alWn/H1YDFUf1RasPIl6uTzLHMBd9pXmS7c";
+static const char DUMMY_HASH[] = "argon2$argon2id$v=19$m=19456,t=2,p=1$4iaEp12lsiZ1RyNND+J4QQ$"
+                                 "bTzHif35alWn/H1YDFUf1RasPIl6uTzLHMBd9pXmS7c";
 
 /* ---- parsing ------------------------------------------------------------------------ */
 
@@ -81,7 +80,7 @@ static bool b64_field(struct cur *c, char stop, struct slice *s, size_t *bytes)
         return false;
     if (stop)
         c->p++;
-    *s = (struct slice){ start, n };
+    *s = (struct slice){start, n};
     *bytes = n / 4 * 3 + (n % 4 ? n % 4 - 1 : 0);
     return true;
 }
@@ -99,9 +98,9 @@ static bool argon2_bounds_ok(const struct pwhash_info *in)
 /* [argon2]$argon2id|argon2i$[v=N$]m=N,t=N,p=N$<salt>$<hash> */
 static int parse_argon2(struct slice e, struct pwhash_info *in)
 {
-    struct cur c = { e.ptr, e.ptr + e.len };
+    struct cur c = {e.ptr, e.ptr + e.len};
     in->django_prefix = eat(&c, DJANGO_ARGON2);
-    in->phc = (struct slice){ c.p, (size_t)(c.end - c.p) };
+    in->phc = (struct slice){c.p, (size_t)(c.end - c.p)};
     if (eat(&c, "$argon2id$"))
         in->alg = PWHASH_ALG_ARGON2ID;
     else if (eat(&c, "$argon2i$"))
@@ -123,7 +122,7 @@ static int parse_argon2(struct slice e, struct pwhash_info *in)
 /* pbkdf2_sha256$<iterations>$<salt>$<44 chars of padded base64> */
 static int parse_pbkdf2(struct slice e, struct pwhash_info *in)
 {
-    struct cur c = { e.ptr, e.ptr + e.len };
+    struct cur c = {e.ptr, e.ptr + e.len};
     in->alg = PWHASH_ALG_PBKDF2_SHA256;
     if (!eat(&c, PBKDF2_PREFIX) || !num(&c, &in->iterations) || !eat(&c, "$"))
         return SHOP_EINVAL;
@@ -132,11 +131,11 @@ static int parse_pbkdf2(struct slice e, struct pwhash_info *in)
     const char *salt = c.p;
     while (c.p < c.end && *c.p != '$' && *c.p != '\0')
         c.p++;
-    in->salt = (struct slice){ salt, (size_t)(c.p - salt) };
+    in->salt = (struct slice){salt, (size_t)(c.p - salt)};
     in->salt_len = in->salt.len;
     if (in->salt.len == 0 || in->salt.len > PBKDF2_SALT_MAX || !eat(&c, "$"))
         return SHOP_EINVAL;
-    in->hash = (struct slice){ c.p, (size_t)(c.end - c.p) };
+    in->hash = (struct slice){c.p, (size_t)(c.end - c.p)};
     in->hash_len = PBKDF2_DK_LEN;
     if (in->hash.len != PBKDF2_B64_LEN || in->hash.ptr[PBKDF2_B64_LEN - 1] != '=')
         return SHOP_EINVAL;
@@ -223,7 +222,7 @@ int pwhash_verify(struct slice password, struct slice encoded)
 
 int pwhash_verify_dummy(struct slice password)
 {
-    int rc = pwhash_verify(password, (struct slice){ DUMMY_HASH, sizeof(DUMMY_HASH) - 1 });
+    int rc = pwhash_verify(password, (struct slice){DUMMY_HASH, sizeof(DUMMY_HASH) - 1});
     return rc == SHOP_ENOMEM ? rc : SHOP_EINVAL;
 }
 

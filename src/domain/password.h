@@ -27,17 +27,17 @@
 /* Longest stored hash accepted by the parser (a little room over Django's 128). */
 #define PWHASH_STORED_MAX 255
 
-#define PWHASH_M_COST 19456u /* KiB */
-#define PWHASH_T_COST 2u
+#define PWHASH_M_COST      19456u /* KiB */
+#define PWHASH_T_COST      2u
 #define PWHASH_PARALLELISM 1u
-#define PWHASH_SALT_LEN 16u
-#define PWHASH_HASH_LEN 32u
+#define PWHASH_SALT_LEN    16u
+#define PWHASH_HASH_LEN    32u
 
 /* Sanity bounds for stored hashes (outside: unverifiable). */
 #define PWHASH_PBKDF2_MAX_ITERATIONS 10000000u
-#define PWHASH_ARGON2_MAX_M 1048576u /* 1 GiB */
-#define PWHASH_ARGON2_MAX_T 64u
-#define PWHASH_ARGON2_MAX_P 64u
+#define PWHASH_ARGON2_MAX_M          1048576u /* 1 GiB */
+#define PWHASH_ARGON2_MAX_T          64u
+#define PWHASH_ARGON2_MAX_P          64u
 
 enum pwhash_alg {
     PWHASH_ALG_ARGON2ID = 1,
@@ -48,17 +48,17 @@ enum pwhash_alg {
 /* A parsed stored hash; slices point into the parsed string. */
 struct pwhash_info {
     enum pwhash_alg alg;
-    bool django_prefix;       /* argon2: "argon2" before the PHC string */
-    uint32_t version;         /* argon2: 19 (0x13) or 16 (0x10, also when "v=" is absent) */
-    uint32_t m_cost;          /* argon2, KiB */
-    uint32_t t_cost;          /* argon2 */
-    uint32_t parallelism;     /* argon2 */
-    uint32_t iterations;      /* pbkdf2 */
-    struct slice phc;         /* argon2: the "$argon2..." PHC string */
-    struct slice salt;        /* as stored: PHC base64 (argon2) or Django's salt text */
-    struct slice hash;        /* as stored: base64 */
-    size_t salt_len;          /* decoded bytes (argon2); text length (pbkdf2) */
-    size_t hash_len;          /* decoded bytes */
+    bool django_prefix;   /* argon2: "argon2" before the PHC string */
+    uint32_t version;     /* argon2: 19 (0x13) or 16 (0x10, also when "v=" is absent) */
+    uint32_t m_cost;      /* argon2, KiB */
+    uint32_t t_cost;      /* argon2 */
+    uint32_t parallelism; /* argon2 */
+    uint32_t iterations;  /* pbkdf2 */
+    struct slice phc;     /* argon2: the "$argon2..." PHC string */
+    struct slice salt;    /* as stored: PHC base64 (argon2) or Django's salt text */
+    struct slice hash;    /* as stored: base64 */
+    size_t salt_len;      /* decoded bytes (argon2); text length (pbkdf2) */
+    size_t hash_len;      /* decoded bytes */
 };
 
 /* Parses a stored hash (fuzzed). Returns 0, or SHOP_EINVAL when it is malformed, of

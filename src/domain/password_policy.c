@@ -85,8 +85,8 @@ static bool in_ranges(uint32_t cp, const struct cp_range *r, size_t n)
 static bool is_word(uint32_t cp)
 {
     if (cp < 0x80)
-        return (cp >= 'a' && cp <= 'z') || (cp >= 'A' && cp <= 'Z') ||
-               (cp >= '0' && cp <= '9') || cp == '_';
+        return (cp >= 'a' && cp <= 'z') || (cp >= 'A' && cp <= 'Z') || (cp >= '0' && cp <= '9') ||
+               cp == '_';
     return in_ranges(cp, word_ranges, sizeof(word_ranges) / sizeof(word_ranges[0]));
 }
 
@@ -143,7 +143,7 @@ static bool iter_next(struct cp_iter *it, uint32_t *cp)
 
 static size_t cp_count(struct slice s, bool fold)
 {
-    struct cp_iter it = { .s = s, .fold = fold };
+    struct cp_iter it = {.s = s, .fold = fold};
     uint32_t cp;
     size_t n = 0;
     while (iter_next(&it, &cp))
@@ -169,7 +169,7 @@ static size_t count_cps(const uint32_t *b, size_t n, struct cp_count *out)
 {
     size_t m = 0;
     for (size_t i = 0; i < n; i++)
-        out[i] = (struct cp_count){ b[i], 1 };
+        out[i] = (struct cp_count){b[i], 1};
     qsort(out, n, sizeof(*out), cmp_count);
     for (size_t i = 0; i < n; i++) {
         if (m > 0 && out[m - 1].cp == out[i].cp)
@@ -186,7 +186,7 @@ static size_t quick_matches(struct cp_iter a, struct cp_count *b, size_t nb)
     size_t matches = 0;
     uint32_t cp;
     while (iter_next(&a, &cp)) {
-        struct cp_count key = { cp, 0 };
+        struct cp_count key = {cp, 0};
         struct cp_count *hit = nb ? bsearch(&key, b, nb, sizeof(*b), cmp_count) : NULL;
         if (hit && hit->avail > 0) {
             hit->avail--;
@@ -231,7 +231,7 @@ static int scratch_init(struct scratch *s, size_t n)
  * (U+0130) takes two. */
 static size_t load_cps(struct slice s, bool fold, uint32_t *out)
 {
-    struct cp_iter it = { .s = s, .fold = fold };
+    struct cp_iter it = {.s = s, .fold = fold};
     size_t n = 0;
     while (iter_next(&it, &out[n]))
         n++;
@@ -245,7 +245,7 @@ double pwpolicy_quick_ratio(struct slice a, struct slice b)
         return 0.0;
     size_t nb = load_cps(b, false, s.cps);
     size_t m = count_cps(s.cps, nb, s.counts);
-    struct cp_iter it = { .s = a };
+    struct cp_iter it = {.s = a};
     double r = ratio(quick_matches(it, s.counts, m), cp_count(a, false) + nb);
     free(s.heap);
     return r;
@@ -266,7 +266,7 @@ static bool part_similar(struct slice pw, size_t pwd_len, const uint32_t *part, 
     if (exceeds_length_ratio(pwd_len, n))
         return false;
     size_t m = count_cps(part, n, tmp);
-    struct cp_iter it = { .s = pw, .fold = true };
+    struct cp_iter it = {.s = pw, .fold = true};
     return ratio(quick_matches(it, tmp, m), pwd_len + n) >= PWPOLICY_MAX_SIMILARITY;
 }
 
@@ -311,9 +311,9 @@ int pwpolicy_similar(struct slice password, const struct pwpolicy_user *user, co
         struct slice value;
         const char *msg;
     } attrs[] = {
-        { user->first_name, PWPOLICY_MSG_SIMILAR_FIRST_NAME },
-        { user->last_name, PWPOLICY_MSG_SIMILAR_LAST_NAME },
-        { user->email, PWPOLICY_MSG_SIMILAR_EMAIL },
+        {user->first_name, PWPOLICY_MSG_SIMILAR_FIRST_NAME},
+        {user->last_name, PWPOLICY_MSG_SIMILAR_LAST_NAME},
+        {user->email, PWPOLICY_MSG_SIMILAR_EMAIL},
     };
     size_t pwd_len = cp_count(password, true);
     for (size_t i = 0; i < sizeof(attrs) / sizeof(attrs[0]); i++) {
@@ -385,7 +385,7 @@ bool pwpolicy_is_common(struct slice password)
     char buf[64];
     size_t n = 0;
     uint32_t cp;
-    struct cp_iter it = { .s = utf8_trim(password), .fold = true };
+    struct cp_iter it = {.s = utf8_trim(password), .fold = true};
     size_t max = pwpolicy_common_passwords_maxlen;
     if (max >= sizeof(buf) - 4)
         max = sizeof(buf) - 5;
@@ -395,8 +395,9 @@ bool pwpolicy_is_common(struct slice password)
         n += utf8_put(cp, buf + n);
     }
     buf[n] = '\0';
-    return n > 0 && n <= max && bsearch(buf, pwpolicy_common_passwords, pwpolicy_common_passwords_count,
-                                        sizeof(pwpolicy_common_passwords[0]), cmp_str) != NULL;
+    return n > 0 && n <= max &&
+           bsearch(buf, pwpolicy_common_passwords, pwpolicy_common_passwords_count,
+                   sizeof(pwpolicy_common_passwords[0]), cmp_str) != NULL;
 }
 
 int pwpolicy_check(struct slice password, const struct pwpolicy_user *user,

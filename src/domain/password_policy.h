@@ -15,16 +15,16 @@
 
 #include "core/slice.h"
 
-#define PWPOLICY_MIN_LENGTH 8
+#define PWPOLICY_MIN_LENGTH     8
 #define PWPOLICY_MAX_SIMILARITY 0.7
-#define PWPOLICY_MAX_ERRORS 4
+#define PWPOLICY_MAX_ERRORS     4
 
 #define PWPOLICY_MSG_SIMILAR_FIRST_NAME "The password is too similar to the first name."
-#define PWPOLICY_MSG_SIMILAR_LAST_NAME "The password is too similar to the last name."
-#define PWPOLICY_MSG_SIMILAR_EMAIL "The password is too similar to the email address."
-#define PWPOLICY_MSG_TOO_SHORT "This password is too short. It must contain at least 8 characters."
-#define PWPOLICY_MSG_TOO_COMMON "This password is too common."
-#define PWPOLICY_MSG_NUMERIC "This password is entirely numeric."
+#define PWPOLICY_MSG_SIMILAR_LAST_NAME  "The password is too similar to the last name."
+#define PWPOLICY_MSG_SIMILAR_EMAIL      "The password is too similar to the email address."
+#define PWPOLICY_MSG_TOO_SHORT          "This password is too short. It must contain at least 8 characters."
+#define PWPOLICY_MSG_TOO_COMMON         "This password is too common."
+#define PWPOLICY_MSG_NUMERIC            "This password is entirely numeric."
 
 /* The customer's attributes, UTF-8 (empty slices are skipped, as Django skips empty
  * attributes). Checked in Django's DEFAULT_USER_ATTRIBUTES order. */
@@ -35,8 +35,8 @@ struct pwpolicy_user {
 };
 
 struct pwpolicy_result {
-    size_t n;                                /* messages found */
-    const char *msgs[PWPOLICY_MAX_ERRORS];   /* static strings, in Django's order */
+    size_t n;                              /* messages found */
+    const char *msgs[PWPOLICY_MAX_ERRORS]; /* static strings, in Django's order */
 };
 
 /* Runs the four validators on password (UTF-8; user may be NULL: no similarity check).

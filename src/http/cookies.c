@@ -22,13 +22,13 @@ static struct slice trim(const char *p, size_t n)
     }
     while (n > 0 && is_ws(p[n - 1]))
         n--;
-    return (struct slice){ p, n };
+    return (struct slice){p, n};
 }
 
 static struct slice unquote(struct slice v)
 {
     if (v.len >= 2 && v.ptr[0] == '"' && v.ptr[v.len - 1] == '"')
-        return (struct slice){ v.ptr + 1, v.len - 2 };
+        return (struct slice){v.ptr + 1, v.len - 2};
     return v;
 }
 
@@ -38,7 +38,7 @@ static void split_pair(const char *p, size_t n, struct slice *key, struct slice 
     const char *eq = memchr(p, '=', n);
 
     if (eq == NULL) {
-        *key = (struct slice){ p, 0 };
+        *key = (struct slice){p, 0};
         *val = trim(p, n);
         return;
     }

@@ -101,7 +101,7 @@ bool hdr_host_allowed(const char *allowed_csv, const char *host)
 {
     char low[HOST_MAX + 1];
     size_t n = host ? strlen(host) : 0;
-    struct domain dom = { low, 0 };
+    struct domain dom = {low, 0};
 
     if (n == 0 || n > HOST_MAX)
         return false;

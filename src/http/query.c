@@ -26,8 +26,7 @@ static int hex_val(char c)
 }
 
 /* Decodes %XX (invalid escapes kept as they are) and, for forms, '+' as space. */
-static char *form_decode(struct arena *a, const char *s, size_t len, bool plus,
-                         size_t *outlen)
+static char *form_decode(struct arena *a, const char *s, size_t len, bool plus, size_t *outlen)
 {
     char *out = arena_alloc(a, len + 1);
     size_t o = 0;
@@ -36,8 +35,8 @@ static char *form_decode(struct arena *a, const char *s, size_t len, bool plus,
         return NULL;
     for (size_t i = 0; i < len; i++) {
         int hi, lo;
-        if (s[i] == '%' && i + 2 < len &&
-            (hi = hex_val(s[i + 1])) >= 0 && (lo = hex_val(s[i + 2])) >= 0) {
+        if (s[i] == '%' && i + 2 < len && (hi = hex_val(s[i + 1])) >= 0 &&
+            (lo = hex_val(s[i + 2])) >= 0) {
             out[o++] = (char)(hi * 16 + lo);
             i += 2;
         } else {
@@ -81,8 +80,8 @@ static int decode_pair(struct arena *a, const char *p, size_t n, struct qparam *
     return (q->key == NULL || q->value == NULL) ? SHOP_ENOMEM : 0;
 }
 
-int query_parse(struct arena *a, const char *s, size_t len, size_t max,
-                struct qparam **out, size_t *nout)
+int query_parse(struct arena *a, const char *s, size_t len, size_t max, struct qparam **out,
+                size_t *nout)
 {
     size_t n = count_pairs(s, len), k = 0, start = 0;
     struct qparam *q;
@@ -114,8 +113,7 @@ static bool is_alnum(unsigned char c)
 }
 
 /* Writes s percent-encoded, keeping alnum, "_.-~" and the bytes of extra_safe. */
-static void encode_into(struct buf *b, const char *s, size_t len, const char *extra_safe,
-                        bool plus)
+static void encode_into(struct buf *b, const char *s, size_t len, const char *extra_safe, bool plus)
 {
     static const char hex[] = "0123456789ABCDEF";
     size_t run = 0;
@@ -132,7 +130,7 @@ static void encode_into(struct buf *b, const char *s, size_t len, const char *ex
         if (plus && c == ' ') {
             buf_putc(b, '+');
         } else {
-            char esc[3] = { '%', hex[c >> 4], hex[c & 15] };
+            char esc[3] = {'%', hex[c >> 4], hex[c & 15]};
             buf_append(b, esc, 3);
         }
     }
@@ -184,7 +182,7 @@ static int py_int(const char *s, int64_t *out)
 
 struct page page_from_request(struct request *req)
 {
-    struct page pg = { PAGE_DEFAULT_LIMIT, 0 };
+    struct page pg = {PAGE_DEFAULT_LIMIT, 0};
     const char *limit = req_query(req, "limit");
     const char *offset = req_query(req, "offset");
     int64_t v;
@@ -342,8 +340,8 @@ static size_t sep_len(const unsigned char *p, const unsigned char *end)
     if (left < 3)
         return 0;
     if ((p[0] == 0xE1 && p[1] == 0x9A && p[2] == 0x80) ||
-        (p[0] == 0xE2 && p[1] == 0x80 && (p[2] <= 0x8A || p[2] == 0xA8 || p[2] == 0xA9 ||
-                                           p[2] == 0xAF)) ||
+        (p[0] == 0xE2 && p[1] == 0x80 &&
+         (p[2] <= 0x8A || p[2] == 0xA8 || p[2] == 0xA9 || p[2] == 0xAF)) ||
         (p[0] == 0xE2 && p[1] == 0x81 && p[2] == 0x9F) ||
         (p[0] == 0xE3 && p[1] == 0x80 && p[2] == 0x80))
         return 3;

@@ -65,7 +65,7 @@ static enum MHD_Result cookie_iter(void *cls, enum MHD_ValueKind kind, const cha
  * occurrence of the name wins across all of them. */
 const char *req_cookie(struct request *req, const char *name)
 {
-    struct cookie_scan cs = { name, { NULL, 0 }, false };
+    struct cookie_scan cs = {name, {NULL, 0}, false};
 
     if (req->conn != NULL) {
         MHD_get_connection_values(req->conn, MHD_HEADER_KIND, cookie_iter, &cs);
@@ -104,8 +104,8 @@ static const char *first_list_value(struct request *req, const char *v)
 
 const char *req_host(struct request *req)
 {
-    const char *xfh = req->cfg && req->cfg->trust_proxy
-                          ? req_header(req, "X-Forwarded-Host") : NULL;
+    const char *xfh =
+        req->cfg && req->cfg->trust_proxy ? req_header(req, "X-Forwarded-Host") : NULL;
 
     if (xfh != NULL)
         return first_list_value(req, xfh);
@@ -114,8 +114,8 @@ const char *req_host(struct request *req)
 
 const char *req_scheme(struct request *req)
 {
-    const char *xfp = req->cfg && req->cfg->trust_proxy
-                          ? req_header(req, "X-Forwarded-Proto") : NULL;
+    const char *xfp =
+        req->cfg && req->cfg->trust_proxy ? req_header(req, "X-Forwarded-Proto") : NULL;
     size_t n;
 
     if (req->tls)

@@ -100,7 +100,8 @@ static void write_value(struct json_w *w, json_t *v, int depth)
     switch (json_typeof(v)) {
     case JSON_OBJECT:
         json_obj_begin(w);
-        json_object_foreach(v, key, item) {
+        json_object_foreach(v, key, item)
+        {
             json_key(w, key);
             write_value(w, item, depth + 1);
         }
@@ -108,8 +109,7 @@ static void write_value(struct json_w *w, json_t *v, int depth)
         break;
     case JSON_ARRAY:
         json_arr_begin(w);
-        json_array_foreach(v, i, item)
-            write_value(w, item, depth + 1);
+        json_array_foreach(v, i, item) write_value(w, item, depth + 1);
         json_arr_end(w);
         break;
     case JSON_STRING:
@@ -179,8 +179,7 @@ void resp_header(struct request *req, const char *name, const char *value)
     char *n, *v;
 
     if (r->nheaders >= RESP_MAX_HEADERS) {
-        log_error("response header %s dropped: more than %d headers", name,
-                  RESP_MAX_HEADERS);
+        log_error("response header %s dropped: more than %d headers", name, RESP_MAX_HEADERS);
         r->failed = true;
         return;
     }

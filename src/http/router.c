@@ -18,7 +18,7 @@ static enum param_type param_type_of(const char *name, size_t n)
     static const struct {
         const char *name;
         enum param_type type;
-    } types[] = { { "id", P_ID }, { "uuid", P_UUID }, { "slug", P_SLUG }, { "token", P_TOKEN } };
+    } types[] = {{"id", P_ID}, {"uuid", P_UUID}, {"slug", P_SLUG}, {"token", P_TOKEN}};
 
     for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++)
         if (strlen(types[i].name) == n && memcmp(types[i].name, name, n) == 0)
@@ -26,13 +26,18 @@ static enum param_type param_type_of(const char *name, size_t n)
     return P_NONE;
 }
 
-static bool is_digit(char c) { return c >= '0' && c <= '9'; }
-static bool is_lhex(char c) { return is_digit(c) || (c >= 'a' && c <= 'f'); }
+static bool is_digit(char c)
+{
+    return c >= '0' && c <= '9';
+}
+static bool is_lhex(char c)
+{
+    return is_digit(c) || (c >= 'a' && c <= 'f');
+}
 
 static bool is_slug_char(char c)
 {
-    return is_digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '-' ||
-           c == '_';
+    return is_digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '-' || c == '_';
 }
 
 /* Digits only, value <= INT64_MAX (leading zeros allowed, as Django's int converter). */
@@ -91,8 +96,8 @@ static bool param_ok(enum param_type t, const char *s, size_t n)
 }
 
 /* Walks pattern and path together; a parameter takes the path up to the next '/'. */
-static bool match_pattern(const char *pat, const char *path, size_t len,
-                          struct slice *params, size_t *np)
+static bool match_pattern(const char *pat, const char *path, size_t len, struct slice *params,
+                          size_t *np)
 {
     size_t i = 0;
 
@@ -108,7 +113,7 @@ static bool match_pattern(const char *pat, const char *path, size_t len,
             if (!param_ok(param_type_of(pat + 1, (size_t)(close - pat - 1)), path + start,
                           i - start))
                 return false;
-            params[(*np)++] = (struct slice){ path + start, i - start };
+            params[(*np)++] = (struct slice){path + start, i - start};
             pat = close + 1;
             continue;
         }
@@ -171,9 +176,8 @@ size_t router_allow_header(unsigned methods, char *out, size_t outlen)
     static const struct {
         unsigned bit;
         const char *name;
-    } order[] = { { M_GET, "GET" },       { M_POST, "POST" }, { M_PUT, "PUT" },
-                  { M_PATCH, "PATCH" },   { M_DELETE, "DELETE" }, { M_HEAD, "HEAD" },
-                  { M_OPTIONS, "OPTIONS" } };
+    } order[] = {{M_GET, "GET"},       {M_POST, "POST"}, {M_PUT, "PUT"},        {M_PATCH, "PATCH"},
+                 {M_DELETE, "DELETE"}, {M_HEAD, "HEAD"}, {M_OPTIONS, "OPTIONS"}};
     size_t len = 0;
 
     if (methods & M_GET)
@@ -200,9 +204,8 @@ unsigned http_method_from_name(const char *name)
     static const struct {
         const char *name;
         unsigned bit;
-    } names[] = { { "GET", M_GET },     { "HEAD", M_HEAD },     { "POST", M_POST },
-                  { "PUT", M_PUT },     { "PATCH", M_PATCH },   { "DELETE", M_DELETE },
-                  { "OPTIONS", M_OPTIONS } };
+    } names[] = {{"GET", M_GET},     {"HEAD", M_HEAD},     {"POST", M_POST},      {"PUT", M_PUT},
+                 {"PATCH", M_PATCH}, {"DELETE", M_DELETE}, {"OPTIONS", M_OPTIONS}};
 
     if (name == NULL)
         return M_OTHER;

@@ -54,11 +54,11 @@
 #define QUERY_MAX_PARAMS 1000 /* Django's DATA_UPLOAD_MAX_NUMBER_FIELDS */
 /* Our own limits, below libmicrohttpd's (which answers 431/414 in HTML, or drops the
  * connection when the headers leave no room for an answer in its memory pool). */
-#define HTTP_MAX_URI 8192
+#define HTTP_MAX_URI          8192
 #define HTTP_MAX_HEADER_BYTES 8192
-#define STOP_WAIT_US (10 * 1000000LL)
-#define LOG_PATH_MAX 1024
-#define ARENA_BLOCK 8192
+#define STOP_WAIT_US          (10 * 1000000LL)
+#define LOG_PATH_MAX          1024
+#define ARENA_BLOCK           8192
 
 struct http_server {
     struct MHD_Daemon *d;
@@ -78,9 +78,9 @@ struct req_ctx {
     enum stage stage;
     int64_t start_mono_us;
     struct buf body;
-    bool counted;       /* included in srv->inflight */
-    bool too_big;       /* an unannounced (chunked) body went past the limit */
-    size_t discarded;   /* bytes dropped since then */
+    bool counted;     /* included in srv->inflight */
+    bool too_big;     /* an unannounced (chunked) body went past the limit */
+    size_t discarded; /* bytes dropped since then */
 };
 
 static int64_t clock_us(clockid_t id)
@@ -159,8 +159,7 @@ static void set_request_id(struct request *req)
         return;
     }
     if (uuid_v4(gen) != 0)
-        snprintf(gen, sizeof(gen), "%016llx",
-                 (unsigned long long)clock_us(CLOCK_MONOTONIC));
+        snprintf(gen, sizeof(gen), "%016llx", (unsigned long long)clock_us(CLOCK_MONOTONIC));
     req->request_id = arena_strdup(req->arena, gen);
 }
 
@@ -180,8 +179,8 @@ static int split_target(const char *uri, struct slice *path, struct slice *query
     if (uri[0] != '/')
         return 400;
     q = strchr(uri, '?');
-    *path = (struct slice){ uri, q ? (size_t)(q - uri) : strlen(uri) };
-    *query = q ? slice_from_cstr(q + 1) : (struct slice){ "", 0 };
+    *path = (struct slice){uri, q ? (size_t)(q - uri) : strlen(uri)};
+    *query = q ? slice_from_cstr(q + 1) : (struct slice){"", 0};
     return 0;
 }
 
@@ -213,8 +212,7 @@ static int parse_request(struct req_ctx *c, const char *method)
         return resp_not_found(req);
     req->path = decoded;
     req->path_len = dlen;
-    rc = query_parse(req->arena, query.ptr, query.len, QUERY_MAX_PARAMS, &req->query,
-                     &req->nquery);
+    rc = query_parse(req->arena, query.ptr, query.len, QUERY_MAX_PARAMS, &req->query, &req->nquery);
     if (rc == SHOP_ETOOBIG)
         return resp_detail(req, 400, "Too many query parameters.");
     return rc == 0 ? 0 : resp_detail(req, 503, "Service temporarily unavailable, try again later.");
@@ -295,7 +293,7 @@ static size_t body_cap(const struct request *req)
 static int check_headers(struct req_ctx *c)
 {
     struct request *req = &c->req;
-    struct framing f = { 0, 0, 0, NULL, NULL, false, 0 };
+    struct framing f = {0, 0, 0, NULL, NULL, false, 0};
     uint64_t len = 0;
 
     if (strlen(c->raw_uri) > HTTP_MAX_URI)
@@ -350,8 +348,7 @@ static bool resp_has_header(const struct response *resp, const char *name)
 
 /* Headers every answer carries, then the handler's. false when one was refused
  * (libmicrohttpd refuses CR/LF in names and values). */
-static bool add_headers(struct request *req, struct MHD_Response *r, bool has_body,
-                        bool close)
+static bool add_headers(struct request *req, struct MHD_Response *r, bool has_body, bool close)
 {
     const struct response *resp = &req->resp;
     const char *ct = resp->content_type;
@@ -361,8 +358,8 @@ static bool add_headers(struct request *req, struct MHD_Response *r, bool has_bo
         ct = "application/json";
     ok = (ct == NULL || add_hdr(r, MHD_HTTP_HEADER_CONTENT_TYPE, ct)) &&
          add_hdr(r, "X-Request-Id", req->request_id ? req->request_id : "-") &&
-         add_hdr(r, "X-Content-Type-Options", "nosniff") &&
-         add_hdr(r, "X-Frame-Options", "DENY") && add_hdr(r, "Referrer-Policy", "same-origin");
+         add_hdr(r, "X-Content-Type-Options", "nosniff") && add_hdr(r, "X-Frame-Options", "DENY") &&
+         add_hdr(r, "Referrer-Policy", "same-origin");
     /* SECURITY.md: answers to an authenticated caller are never cached. */
     if (ok && req->user != NULL && !resp_has_header(resp, "Cache-Control"))
         ok = add_hdr(r, "Cache-Control", "no-store");
@@ -423,8 +420,7 @@ static struct MHD_Response *try_build(struct request *req, bool close, uint64_t 
     return r;
 }
 
-static struct MHD_Response *build_response(struct request *req, bool close,
-                                           uint64_t *bytes)
+static struct MHD_Response *build_response(struct request *req, bool close, uint64_t *bytes)
 {
     struct MHD_Response *r;
     bool failed = req->resp.failed || buf_failed(&req->resp.body);
@@ -433,8 +429,7 @@ static struct MHD_Response *build_response(struct request *req, bool close,
         fall_back_to_500(req);
     r = try_build(req, close, bytes);
     if (r == NULL && !failed) {
-        log_error("request %s: response refused (out of memory or a bad header)",
-                  req->request_id);
+        log_error("request %s: response refused (out of memory or a bad header)", req->request_id);
         fall_back_to_500(req);
         r = try_build(req, close, bytes);
     }
@@ -501,7 +496,7 @@ static enum MHD_Result finish_request(struct req_ctx *c)
 {
     struct request *req = &c->req;
 
-    req->body = (struct slice){ c->body.data ? c->body.data : "", c->body.len };
+    req->body = (struct slice){c->body.data ? c->body.data : "", c->body.len};
     if (!hdr_host_allowed(req->cfg->allowed_hosts, req_host(req))) {
         resp_detail(req, 400, "Invalid Host header.");
         return send_answer(c, false);
@@ -554,9 +549,8 @@ static enum MHD_Result first_call(struct req_ctx *c, const char *method)
 }
 
 static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn, const char *url,
-                                 const char *method, const char *version,
-                                 const char *upload_data, size_t *upload_data_size,
-                                 void **con_cls)
+                                 const char *method, const char *version, const char *upload_data,
+                                 size_t *upload_data_size, void **con_cls)
 {
     struct http_server *s = cls;
     struct req_ctx *c = *con_cls;
@@ -638,6 +632,8 @@ static struct MHD_Daemon *start_daemon(struct http_server *s, union any_addr *ad
 
     if (v6)
         flags |= MHD_USE_IPv6;
+    /* One option per line. */
+    /* clang-format off */
     return MHD_start_daemon(
         flags, (uint16_t)cfg->port, NULL, NULL, on_access, s,
         MHD_OPTION_EXTERNAL_LOGGER, mhd_logger, s, /* first, or early messages escape */
@@ -653,12 +649,13 @@ static struct MHD_Daemon *start_daemon(struct http_server *s, union any_addr *ad
         MHD_OPTION_URI_LOG_CALLBACK, uri_log_cb, s,
         MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
         MHD_OPTION_END);
+    /* clang-format on */
 }
 
 static const char oom_body[] = "{\"detail\":\"Service temporarily unavailable, try again later.\"}";
 
-int http_server_start(const struct http_server_opts *o, struct http_server **out,
-                      char *err, size_t errlen)
+int http_server_start(const struct http_server_opts *o, struct http_server **out, char *err,
+                      size_t errlen)
 {
     struct http_server *s = calloc(1, sizeof(*s));
     union any_addr addr;
@@ -680,8 +677,8 @@ int http_server_start(const struct http_server_opts *o, struct http_server **out
                                              MHD_RESPMEM_PERSISTENT);
     if (s->oom == NULL || !add_hdr(s->oom, "Content-Type", "application/json") ||
         !add_hdr(s->oom, "Connection", "close") || (s->d = start_daemon(s, &addr, v6)) == NULL) {
-        snprintf(err, errlen, "cannot listen on %s port %d (in use, or not allowed?)",
-                 o->cfg->host, o->cfg->port);
+        snprintf(err, errlen, "cannot listen on %s port %d (in use, or not allowed?)", o->cfg->host,
+                 o->cfg->port);
         if (s->oom != NULL)
             MHD_destroy_response(s->oom);
         free(s);
@@ -708,7 +705,7 @@ void http_server_stop(struct http_server *s)
     atomic_store(&s->stopping, true); /* answers from now on close their connection */
     lsock = MHD_quiesce_daemon(s->d);
     while (atomic_load(&s->inflight) > 0 && clock_us(CLOCK_MONOTONIC) < deadline) {
-        struct timespec ts = { 0, 10 * 1000 * 1000 };
+        struct timespec ts = {0, 10 * 1000 * 1000};
         nanosleep(&ts, NULL);
     }
     if (atomic_load(&s->inflight) > 0)

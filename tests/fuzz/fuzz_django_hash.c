@@ -42,7 +42,7 @@ static bool cheap(const struct pwhash_info *in)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    struct slice s = { (const char *)data, size };
+    struct slice s = {(const char *)data, size};
     struct pwhash_info in;
     int rc = pwhash_parse(s, &in);
     bool upgrade = pwhash_needs_upgrade(s);

@@ -41,7 +41,7 @@ static void check_derived(int rc, const char *out, enum jwt_type type)
 
 static void decode_all(struct slice tok)
 {
-    static const enum jwt_type types[] = { JWT_TYPE_ANY, JWT_TYPE_ACCESS, JWT_TYPE_REFRESH };
+    static const enum jwt_type types[] = {JWT_TYPE_ANY, JWT_TYPE_ACCESS, JWT_TYPE_REFRESH};
     char out[JWT_MAX_LEN + 1];
     for (size_t i = 0; i < 3; i++) {
         struct jwt_result r;
@@ -51,8 +51,8 @@ static void decode_all(struct slice tok)
         if (rc != 0 && jwt_status_message(r.status)[0] == '\0')
             abort();
         if (rc == 0 && types[i] == JWT_TYPE_REFRESH) {
-            check_derived(jwt_access_from_refresh(key(), tok, NOW, 60, out, sizeof(out), NULL),
-                          out, JWT_TYPE_ACCESS);
+            check_derived(jwt_access_from_refresh(key(), tok, NOW, 60, out, sizeof(out), NULL), out,
+                          JWT_TYPE_ACCESS);
             check_derived(jwt_refresh_rotate(key(), tok, NOW, 60, out, sizeof(out), NULL), out,
                           JWT_TYPE_REFRESH);
         }
@@ -76,7 +76,7 @@ static void signed_mode(const uint8_t *data, size_t size)
     HMAC(EVP_sha256(), KEY, (int)strlen(KEY), (const unsigned char *)tok, o, md, &mdlen);
     tok[o++] = '.';
     o += b64url_encode(tok + o, md, sizeof(md));
-    decode_all((struct slice){ tok, o });
+    decode_all((struct slice){tok, o});
     free(tok);
 }
 
@@ -87,6 +87,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (data[0] & 1)
         signed_mode(data + 1, size - 1);
     else
-        decode_all((struct slice){ (const char *)data + 1, size - 1 });
+        decode_all((struct slice){(const char *)data + 1, size - 1});
     return 0;
 }

@@ -15,7 +15,7 @@ static struct slice next_part(const char **p, const char *end)
 {
     const char *nl = memchr(*p, '\n', (size_t)(end - *p));
     const char *stop = nl ? nl : end;
-    struct slice s = { *p, (size_t)(stop - *p) };
+    struct slice s = {*p, (size_t)(stop - *p)};
     *p = nl ? nl + 1 : end;
     return s;
 }

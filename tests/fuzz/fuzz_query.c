@@ -34,7 +34,7 @@ static void check_roundtrip(struct arena *a, const struct qparam *q)
 
 static void check_links(struct arena *a, struct qparam *q, size_t n, const char *text)
 {
-    static struct config cfg = { .public_base_url = "http://fuzz.example" };
+    static struct config cfg = {.public_base_url = "http://fuzz.example"};
     /* In the arena: req_init registers a cleanup of req->resp.body there. */
     struct request *req = arena_alloc(a, sizeof(*req));
     struct page pg;
@@ -55,8 +55,7 @@ static void check_links(struct arena *a, struct qparam *q, size_t n, const char 
     /* The envelope, with counts around the offset (a clamped one included). */
     for (int64_t delta = -1; delta <= 1; delta++) {
         struct json_w w;
-        int64_t count = pg.offset > INT64_MAX - 1 && delta > 0 ? INT64_MAX
-                                                               : pg.offset + delta;
+        int64_t count = pg.offset > INT64_MAX - 1 && delta > 0 ? INT64_MAX : pg.offset + delta;
         resp_json_begin(req, 200, &w);
         page_begin(req, &w, pg, count < 0 ? 0 : count);
         page_end(&w);

@@ -10,22 +10,26 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static int h(struct request *req) { (void)req; return 200; }
+static int h(struct request *req)
+{
+    (void)req;
+    return 200;
+}
 
 static const struct route table[] = {
-    { M_GET, "/", h, PERM_PUBLIC, "Root", 0 },
-    { M_POST, "/auth/token/", h, PERM_IGNORE_AUTH, "Token", 0 },
-    { M_GET, "/api/v1/products/", h, PERM_PUBLIC, "Products", 0 },
-    { M_POST, "/api/v1/products/", h, PERM_STAFF, "Products", 0 },
-    { M_GET, "/api/v1/products/{id}/", h, PERM_PUBLIC, "Product", 0 },
-    { M_PATCH, "/api/v1/products/{id}/", h, PERM_STAFF, "Product", 0 },
-    { M_DELETE, "/api/v1/products/{id}/variants/{id}/", h, PERM_STAFF, "Variant", 0 },
-    { M_GET, "/api/v1/products/categories/{slug}/", h, PERM_PUBLIC, "Category", 0 },
-    { M_GET, "/api/v1/i/orders/{uuid}/", h, PERM_AUTH, "Order", 0 },
-    { M_GET, "/api/v1/i/orders/{uuid}/items/{id}/", h, PERM_AUTH, "Item", 0 },
-    { M_GET, "/api/v1/wishlists/shared/{token}/", h, PERM_PUBLIC, "Shared", 0 },
-    { M_POST, "/api/v1/stores/{slug}/follow_store/", h, PERM_AUTH, "Store", 0 },
-    { M_GET, "/healthz", h, PERM_PUBLIC, "Health", 0 },
+    {M_GET, "/", h, PERM_PUBLIC, "Root", 0},
+    {M_POST, "/auth/token/", h, PERM_IGNORE_AUTH, "Token", 0},
+    {M_GET, "/api/v1/products/", h, PERM_PUBLIC, "Products", 0},
+    {M_POST, "/api/v1/products/", h, PERM_STAFF, "Products", 0},
+    {M_GET, "/api/v1/products/{id}/", h, PERM_PUBLIC, "Product", 0},
+    {M_PATCH, "/api/v1/products/{id}/", h, PERM_STAFF, "Product", 0},
+    {M_DELETE, "/api/v1/products/{id}/variants/{id}/", h, PERM_STAFF, "Variant", 0},
+    {M_GET, "/api/v1/products/categories/{slug}/", h, PERM_PUBLIC, "Category", 0},
+    {M_GET, "/api/v1/i/orders/{uuid}/", h, PERM_AUTH, "Order", 0},
+    {M_GET, "/api/v1/i/orders/{uuid}/items/{id}/", h, PERM_AUTH, "Item", 0},
+    {M_GET, "/api/v1/wishlists/shared/{token}/", h, PERM_PUBLIC, "Shared", 0},
+    {M_POST, "/api/v1/stores/{slug}/follow_store/", h, PERM_AUTH, "Store", 0},
+    {M_GET, "/healthz", h, PERM_PUBLIC, "Health", 0},
 };
 #define NT (sizeof(table) / sizeof(table[0]))
 
@@ -38,7 +42,7 @@ static void check_param(struct slice p, const char *path, size_t len)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    static const unsigned methods[] = { M_GET, M_HEAD, M_POST, M_PATCH, M_DELETE, M_OTHER };
+    static const unsigned methods[] = {M_GET, M_HEAD, M_POST, M_PATCH, M_DELETE, M_OTHER};
     char *path = malloc(size ? size : 1);
     char allow[ROUTER_ALLOW_MAX];
 

@@ -648,6 +648,7 @@ static void test_concurrent_migrate(void **state)
     char url[600], name[80];
     snprintf(name, sizeof name, "%s_mig", fx_pg.dbname);
     if (is_pg(db)) {
+        drop_pg_db(name); /* left over by an aborted earlier run */
         struct db *admin = open_url(fx_pg.admin_url);
         char sql[160];
         snprintf(sql, sizeof sql, "CREATE DATABASE %s", name);

@@ -96,7 +96,7 @@ static int decode_as(const char *token, enum jwt_type expect, struct jwt_result 
 static enum jwt_status status_of_len(const char *token, size_t len, enum jwt_type expect)
 {
     struct jwt_result r;
-    int rc = jwt_decode(key, (struct slice){ token, len }, NOW, expect, &r);
+    int rc = jwt_decode(key, (struct slice){token, len}, NOW, expect, &r);
     assert_true(rc == 0 || rc == SHOP_EINVAL);
     assert_int_equal(rc == 0, r.status == JWT_OK);
     return r.status;
@@ -118,7 +118,8 @@ static enum jwt_status payload_status(const char *payload)
 
 static enum jwt_status header_status(const char *header)
 {
-    char *t = sign(header, "{\"token_type\":\"access\",\"exp\":2000000000,\"jti\":\"x\",\"user_id\":1}");
+    char *t =
+        sign(header, "{\"token_type\":\"access\",\"exp\":2000000000,\"jti\":\"x\",\"user_id\":1}");
     enum jwt_status s = status_of(t);
     free(t);
     return s;
@@ -156,7 +157,7 @@ static void test_round_trip(void **state)
     struct jwt_claims c;
     struct jwt_result r;
     char tok[JWT_MAX_LEN + 1];
-    enum jwt_type types[] = { JWT_TYPE_ACCESS, JWT_TYPE_REFRESH };
+    enum jwt_type types[] = {JWT_TYPE_ACCESS, JWT_TYPE_REFRESH};
     for (size_t i = 0; i < 2; i++) {
         assert_int_equal(jwt_claims_new(&c, types[i], 1234, 7, NOW, 3600), 0);
         assert_int_equal(jwt_encode(key, &c, tok, sizeof(tok)), 0);
@@ -190,8 +191,13 @@ static void test_claims_new_jti(void **state)
 
 static void encode_fixed(enum jwt_type type, int64_t exp, char *tok, size_t cap)
 {
-    struct jwt_claims c = { .type = type, .exp = exp, .iat = 1700000000, .has_iat = true,
-                            .user_id = 42, .pwv = 3, .has_pwv = true };
+    struct jwt_claims c = {.type = type,
+                           .exp = exp,
+                           .iat = 1700000000,
+                           .has_iat = true,
+                           .user_id = 42,
+                           .pwv = 3,
+                           .has_pwv = true};
     memcpy(c.jti, VEC_JTI, sizeof(VEC_JTI));
     assert_int_equal(jwt_encode(key, &c, tok, cap), 0);
 }
@@ -212,8 +218,13 @@ static void test_encode_too_small(void **state)
     (void)state;
     char tok[JWT_MAX_LEN + 1];
     size_t n = strlen(VEC_OURS_ACCESS);
-    struct jwt_claims c = { .type = JWT_TYPE_ACCESS, .exp = 2000000000, .iat = 1700000000,
-                            .has_iat = true, .user_id = 42, .pwv = 3, .has_pwv = true };
+    struct jwt_claims c = {.type = JWT_TYPE_ACCESS,
+                           .exp = 2000000000,
+                           .iat = 1700000000,
+                           .has_iat = true,
+                           .user_id = 42,
+                           .pwv = 3,
+                           .has_pwv = true};
     memcpy(c.jti, VEC_JTI, sizeof(VEC_JTI));
     assert_int_equal(jwt_encode(key, &c, tok, n), SHOP_ETOOBIG); /* no room for the NUL */
     assert_int_equal(jwt_encode(key, &c, tok, n + 1), 0);
@@ -264,12 +275,12 @@ static void test_access_from_refresh(void **state)
     (void)state;
     char tok[JWT_MAX_LEN + 1];
     struct jwt_claims c;
-    const char *in[] = { VEC_DJANGO_REFRESH, VEC_DJANGO_REFRESH_NO_IAT, VEC_OURS_REFRESH };
-    const char *want[] = { VEC_ACCESS_FROM_DJANGO_REFRESH, VEC_ACCESS_FROM_DJANGO_REFRESH_NO_IAT,
-                           VEC_ACCESS_FROM_OURS_REFRESH };
+    const char *in[] = {VEC_DJANGO_REFRESH, VEC_DJANGO_REFRESH_NO_IAT, VEC_OURS_REFRESH};
+    const char *want[] = {VEC_ACCESS_FROM_DJANGO_REFRESH, VEC_ACCESS_FROM_DJANGO_REFRESH_NO_IAT,
+                          VEC_ACCESS_FROM_OURS_REFRESH};
     for (size_t i = 0; i < 3; i++) {
-        int rc = jwt_access_from_refresh(key, slice_from_cstr(in[i]), NOW, VEC_ACCESS_LIFETIME,
-                                         tok, sizeof(tok), &c);
+        int rc = jwt_access_from_refresh(key, slice_from_cstr(in[i]), NOW, VEC_ACCESS_LIFETIME, tok,
+                                         sizeof(tok), &c);
         check_derived(rc, tok, &c, want[i]);
         assert_int_equal(c.type, JWT_TYPE_ACCESS);
         assert_int_equal(c.exp, NOW + VEC_ACCESS_LIFETIME);
@@ -280,8 +291,8 @@ static void test_access_from_refresh(void **state)
     assert_int_equal(jwt_access_from_refresh(key, slice_from_cstr(VEC_OURS_ACCESS), NOW, 60, tok,
                                              sizeof(tok), &c),
                      SHOP_EINVAL);
-    assert_int_equal(jwt_access_from_refresh(key, slice_from_cstr(VEC_OURS_REFRESH), 2000086400,
-                                             60, tok, sizeof(tok), &c),
+    assert_int_equal(jwt_access_from_refresh(key, slice_from_cstr(VEC_OURS_REFRESH), 2000086400, 60,
+                                             tok, sizeof(tok), &c),
                      SHOP_EINVAL);
     assert_int_equal(jwt_access_from_refresh(key, slice_from_cstr(VEC_OTHER_KEY), NOW, 60, tok,
                                              sizeof(tok), NULL),
@@ -293,9 +304,9 @@ static void test_refresh_rotate(void **state)
     (void)state;
     char tok[JWT_MAX_LEN + 1];
     struct jwt_claims c;
-    const char *in[] = { VEC_DJANGO_REFRESH, VEC_DJANGO_REFRESH_NO_IAT, VEC_OURS_REFRESH };
-    const char *want[] = { VEC_ROTATED_DJANGO_REFRESH, VEC_ROTATED_DJANGO_REFRESH_NO_IAT,
-                           VEC_ROTATED_OURS_REFRESH };
+    const char *in[] = {VEC_DJANGO_REFRESH, VEC_DJANGO_REFRESH_NO_IAT, VEC_OURS_REFRESH};
+    const char *want[] = {VEC_ROTATED_DJANGO_REFRESH, VEC_ROTATED_DJANGO_REFRESH_NO_IAT,
+                          VEC_ROTATED_OURS_REFRESH};
     for (size_t i = 0; i < 3; i++) {
         int rc = jwt_refresh_rotate(key, slice_from_cstr(in[i]), NOW, VEC_REFRESH_LIFETIME, tok,
                                     sizeof(tok), &c);
@@ -303,17 +314,17 @@ static void test_refresh_rotate(void **state)
         assert_int_equal(c.type, JWT_TYPE_REFRESH);
         assert_int_equal(c.iat, NOW);
     }
-    assert_int_equal(jwt_refresh_rotate(key, slice_from_cstr(VEC_DJANGO_ACCESS), NOW, 60, tok,
-                                        sizeof(tok), &c),
-                     SHOP_EINVAL);
+    assert_int_equal(
+        jwt_refresh_rotate(key, slice_from_cstr(VEC_DJANGO_ACCESS), NOW, 60, tok, sizeof(tok), &c),
+        SHOP_EINVAL);
 }
 
 /* ---- token types ------------------------------------------------------------------- */
 
 static enum jwt_status type_status(const char *type_json, enum jwt_type expect)
 {
-    char *p = payload_fmt("{%s%s\"exp\":2000000000,\"jti\":\"j\",\"user_id\":1}",
-                          type_json, *type_json ? "," : "");
+    char *p = payload_fmt("{%s%s\"exp\":2000000000,\"jti\":\"j\",\"user_id\":1}", type_json,
+                          *type_json ? "," : "");
     char *t = sign(HDR, p);
     enum jwt_status s = status_of_len(t, strlen(t), expect);
     free(t);
@@ -362,13 +373,20 @@ static void test_alg_variants(void **state)
     (void)state;
     /* Correctly HS256-signed with the real key: only the alg value is wrong. */
     const char *bad[] = {
-        "{\"alg\":\"none\",\"typ\":\"JWT\"}",  "{\"alg\":\"None\",\"typ\":\"JWT\"}",
-        "{\"alg\":\"NONE\",\"typ\":\"JWT\"}",  "{\"alg\":\"\",\"typ\":\"JWT\"}",
-        "{\"typ\":\"JWT\"}",                   "{\"alg\":\"HS512\",\"typ\":\"JWT\"}",
-        "{\"alg\":\"RS256\",\"typ\":\"JWT\"}", "{\"alg\":\"hs256\",\"typ\":\"JWT\"}",
-        "{\"alg\":\"HS256 \"}",                "{\"alg\":null}",
-        "{\"alg\":[\"HS256\"]}",               "{\"alg\":\"HS256\",\"alg\":\"HS256\"}",
-        "{\"alg\":\"none\",\"alg\":\"HS256\"}", "{\"alg\":\"HS256\",\"b64\":false}",
+        "{\"alg\":\"none\",\"typ\":\"JWT\"}",
+        "{\"alg\":\"None\",\"typ\":\"JWT\"}",
+        "{\"alg\":\"NONE\",\"typ\":\"JWT\"}",
+        "{\"alg\":\"\",\"typ\":\"JWT\"}",
+        "{\"typ\":\"JWT\"}",
+        "{\"alg\":\"HS512\",\"typ\":\"JWT\"}",
+        "{\"alg\":\"RS256\",\"typ\":\"JWT\"}",
+        "{\"alg\":\"hs256\",\"typ\":\"JWT\"}",
+        "{\"alg\":\"HS256 \"}",
+        "{\"alg\":null}",
+        "{\"alg\":[\"HS256\"]}",
+        "{\"alg\":\"HS256\",\"alg\":\"HS256\"}",
+        "{\"alg\":\"none\",\"alg\":\"HS256\"}",
+        "{\"alg\":\"HS256\",\"b64\":false}",
         "{}",
     };
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
@@ -408,7 +426,7 @@ static void test_stripped_signature(void **state)
     assert_int_equal(status_of(".."), JWT_INVALID);
     assert_int_equal(status_of("..."), JWT_INVALID);
     struct jwt_result r;
-    assert_int_equal(jwt_decode(key, (struct slice){ NULL, 0 }, NOW, JWT_TYPE_ACCESS, &r),
+    assert_int_equal(jwt_decode(key, (struct slice){NULL, 0}, NOW, JWT_TYPE_ACCESS, &r),
                      SHOP_EINVAL);
 }
 
@@ -501,12 +519,13 @@ static void test_other_keys(void **state)
     assert_int_equal(status_of(t), JWT_OK);
     free(t);
     /* The same tokens do verify under their own keys (the test is not vacuous). */
-    struct jwt_key *empty = jwt_key_new((struct slice){ NULL, 0 });
+    struct jwt_key *empty = jwt_key_new((struct slice){NULL, 0});
     struct jwt_key *secret = jwt_key_new(slice_from_cstr("secret"));
     struct jwt_result r;
     assert_non_null(empty);
     assert_non_null(secret);
-    assert_int_equal(jwt_decode(empty, slice_from_cstr(VEC_EMPTY_KEY), NOW, JWT_TYPE_ACCESS, &r), 0);
+    assert_int_equal(jwt_decode(empty, slice_from_cstr(VEC_EMPTY_KEY), NOW, JWT_TYPE_ACCESS, &r),
+                     0);
     assert_int_equal(jwt_decode(secret, slice_from_cstr(VEC_SECRET_KEY), NOW, JWT_TYPE_ACCESS, &r),
                      0);
     assert_int_equal(jwt_decode(secret, slice_from_cstr(VEC_EMPTY_KEY), NOW, JWT_TYPE_ACCESS, &r),
@@ -532,8 +551,8 @@ static void test_noncanonical_base64(void **state)
     const char *tok = VEC_OURS_ACCESS;
     size_t n = strlen(tok);
     size_t d1 = (size_t)(strchr(tok, '.') - tok), d2 = (size_t)(strrchr(tok, '.') - tok);
-    size_t ends[] = { d1, d2, n };
-    const char *ins[] = { "=", "==", " ", "\n", "\t", "\r", "+", "/" };
+    size_t ends[] = {d1, d2, n};
+    const char *ins[] = {"=", "==", " ", "\n", "\t", "\r", "+", "/"};
     for (size_t e = 0; e < 3; e++) {
         for (size_t i = 0; i < sizeof(ins) / sizeof(ins[0]); i++) {
             insert_at(buf, tok, ends[e], ins[i], strlen(ins[i]));
@@ -589,8 +608,9 @@ static void test_trailing_bits(void **state)
 static void test_json_shapes(void **state)
 {
     (void)state;
-    const char *bad[] = { "[]", "\"x\"", "1", "null", "", " ", "{", "{}{}",
-                          "{\"exp\":2000000000,}", "{'exp':1}", "\xef\xbb\xbf{}" };
+    const char *bad[] = {
+        "[]",        "\"x\"",         "1", "null", "", " ", "{", "{}{}", "{\"exp\":2000000000,}",
+        "{'exp':1}", "\xef\xbb\xbf{}"};
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         assert_int_equal(payload_status(bad[i]), JWT_INVALID);
         assert_int_equal(header_status(bad[i]), JWT_INVALID);
@@ -602,11 +622,13 @@ static void test_json_shapes(void **state)
 static void test_invalid_utf8(void **state)
 {
     (void)state;
-    const char *bad[] = { "\xff\xfe", "\xc3\x28", "\xed\xa0\x80", "\xf4\x90\x80\x80",
-                          "\xc0\xaf", "\\ud800" };
+    const char *bad[] = {"\xff\xfe",         "\xc3\x28", "\xed\xa0\x80",
+                         "\xf4\x90\x80\x80", "\xc0\xaf", "\\ud800"};
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-        char *p = payload_fmt("{" "\"token_type\":\"access\",\"exp\":2000000000,\"user_id\":1,"
-                              "\"jti\":\"%s\"}", bad[i]);
+        char *p = payload_fmt("{"
+                              "\"token_type\":\"access\",\"exp\":2000000000,\"user_id\":1,"
+                              "\"jti\":\"%s\"}",
+                              bad[i]);
         assert_int_equal(payload_status(p), JWT_INVALID);
         free(p);
         char *h = payload_fmt("{\"alg\":\"HS256\",\"x\":\"%s\"}", bad[i]);
@@ -666,13 +688,12 @@ static void test_exp_variants(void **state)
     assert_int_equal(exp_status("9223372036854775807"), JWT_OK);
     assert_int_equal(payload_status("{" GOOD_CLAIMS "}"), JWT_NO_EXP);
     struct jwt_result r;
-    assert_int_equal(jwt_decode(key, slice_from_cstr(VEC_OURS_ACCESS), 2000000000,
-                                JWT_TYPE_ACCESS, &r),
-                     SHOP_EINVAL);
+    assert_int_equal(
+        jwt_decode(key, slice_from_cstr(VEC_OURS_ACCESS), 2000000000, JWT_TYPE_ACCESS, &r),
+        SHOP_EINVAL);
     assert_int_equal(r.status, JWT_EXPIRED);
-    assert_int_equal(jwt_decode(key, slice_from_cstr(VEC_OURS_ACCESS), 1999999999,
-                                JWT_TYPE_ACCESS, &r),
-                     0);
+    assert_int_equal(
+        jwt_decode(key, slice_from_cstr(VEC_OURS_ACCESS), 1999999999, JWT_TYPE_ACCESS, &r), 0);
 }
 
 static void test_iat_nbf(void **state)
@@ -704,8 +725,8 @@ static void test_iat_nbf(void **state)
 
 static int64_t user_id_of(const char *uid_json, enum jwt_status *s)
 {
-    char *p = payload_fmt("{\"token_type\":\"access\",\"exp\":2000000000,\"jti\":\"j\",\"user_id\":%s}",
-                          uid_json);
+    char *p = payload_fmt(
+        "{\"token_type\":\"access\",\"exp\":2000000000,\"jti\":\"j\",\"user_id\":%s}", uid_json);
     char *t = sign(HDR, p);
     struct jwt_result r;
     jwt_decode(key, slice_from_cstr(t), NOW, JWT_TYPE_ACCESS, &r);
@@ -727,9 +748,20 @@ static void test_user_id(void **state)
     assert_int_equal(s, JWT_OK);
     assert_int_equal(user_id_of("\"999999999999999999\"", &s), 999999999999999999LL);
     assert_int_equal(s, JWT_OK);
-    const char *bad[] = { "\"abc\"", "\"\"", "\"-1\"", "\"+1\"", "\" 1\"", "\"1 \"", "\"1.0\"",
-                          "1.5", "null", "true", "[1]", "{}", "\"1000000000000000000\"",
-                          "\"\\u0661\"" };
+    const char *bad[] = {"\"abc\"",
+                         "\"\"",
+                         "\"-1\"",
+                         "\"+1\"",
+                         "\" 1\"",
+                         "\"1 \"",
+                         "\"1.0\"",
+                         "1.5",
+                         "null",
+                         "true",
+                         "[1]",
+                         "{}",
+                         "\"1000000000000000000\"",
+                         "\"\\u0661\""};
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         user_id_of(bad[i], &s);
         assert_int_equal(s, JWT_INVALID);
@@ -749,14 +781,18 @@ static void test_jti_pwv(void **state)
     char jti[JWT_JTI_MAX + 2];
     memset(jti, 'a', sizeof(jti));
     jti[JWT_JTI_MAX] = '\0';
-    char *p = payload_fmt("{" "\"token_type\":\"access\",\"exp\":2000000000,\"user_id\":1,"
-                          "\"jti\":\"%s\"}", jti);
+    char *p = payload_fmt("{"
+                          "\"token_type\":\"access\",\"exp\":2000000000,\"user_id\":1,"
+                          "\"jti\":\"%s\"}",
+                          jti);
     assert_int_equal(payload_status(p), JWT_OK);
     free(p);
     jti[JWT_JTI_MAX] = 'a';
     jti[JWT_JTI_MAX + 1] = '\0';
-    p = payload_fmt("{" "\"token_type\":\"access\",\"exp\":2000000000,\"user_id\":1,"
-                    "\"jti\":\"%s\"}", jti);
+    p = payload_fmt("{"
+                    "\"token_type\":\"access\",\"exp\":2000000000,\"user_id\":1,"
+                    "\"jti\":\"%s\"}",
+                    jti);
     assert_int_equal(payload_status(p), JWT_INVALID);
     free(p);
     assert_int_equal(payload_status("{" GOOD_CLAIMS ",\"exp\":2000000000,\"pwv\":\"3\"}"),
@@ -800,7 +836,7 @@ static void test_sizes(void **state)
     char *t = token_of_len(JWT_MAX_LEN);
     assert_int_equal(status_of(t), JWT_OK);
     free(t);
-    size_t sizes[] = { JWT_MAX_LEN + 1, 64 * 1024, 1024 * 1024 };
+    size_t sizes[] = {JWT_MAX_LEN + 1, 64 * 1024, 1024 * 1024};
     for (size_t i = 0; i < 3; i++) {
         t = token_of_len(sizes[i]);
         clock_t c0 = clock();

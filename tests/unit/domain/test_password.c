@@ -65,9 +65,9 @@ static void test_empty_and_binary_passwords(void **state)
     assert_int_equal(pwhash_verify(S(""), S(h)), 0);
     assert_int_equal(pwhash_verify(S(" "), S(h)), SHOP_EINVAL);
     const char bin[] = "a\0b";
-    assert_int_equal(pwhash_hash((struct slice){ bin, 3 }, h), 0);
-    assert_int_equal(pwhash_verify((struct slice){ bin, 3 }, S(h)), 0);
-    assert_int_equal(pwhash_verify((struct slice){ bin, 1 }, S(h)), SHOP_EINVAL);
+    assert_int_equal(pwhash_hash((struct slice){bin, 3}, h), 0);
+    assert_int_equal(pwhash_verify((struct slice){bin, 3}, S(h)), 0);
+    assert_int_equal(pwhash_verify((struct slice){bin, 1}, S(h)), SHOP_EINVAL);
 }
 
 static void test_django_vectors(void **state)
@@ -77,15 +77,15 @@ static void test_django_vectors(void **state)
         const char *pw, *hash;
         bool upgrade;
     } v[] = {
-        { PW_PBKDF2_1000, HASH_PBKDF2_1000, true },
-        { PW_PBKDF2_260000, HASH_PBKDF2_260000, true },
-        { PW_PBKDF2_UTF8, HASH_PBKDF2_UTF8, true },
-        { PW_PBKDF2_EMPTY, HASH_PBKDF2_EMPTY, true },
-        { PW_DJANGO_ARGON2ID, HASH_DJANGO_ARGON2ID, true },
-        { PW_DJANGO_ARGON2I_OLD, HASH_DJANGO_ARGON2I_OLD, true },
-        { PW_DJANGO_ARGON2I_V10, HASH_DJANGO_ARGON2I_V10, true },
-        { PW_PHC_ARGON2ID, HASH_PHC_ARGON2ID, false },
-        { PW_OWASP_DJANGO_FORM, HASH_OWASP_DJANGO_FORM, false },
+        {PW_PBKDF2_1000, HASH_PBKDF2_1000, true},
+        {PW_PBKDF2_260000, HASH_PBKDF2_260000, true},
+        {PW_PBKDF2_UTF8, HASH_PBKDF2_UTF8, true},
+        {PW_PBKDF2_EMPTY, HASH_PBKDF2_EMPTY, true},
+        {PW_DJANGO_ARGON2ID, HASH_DJANGO_ARGON2ID, true},
+        {PW_DJANGO_ARGON2I_OLD, HASH_DJANGO_ARGON2I_OLD, true},
+        {PW_DJANGO_ARGON2I_V10, HASH_DJANGO_ARGON2I_V10, true},
+        {PW_PHC_ARGON2ID, HASH_PHC_ARGON2ID, false},
+        {PW_OWASP_DJANGO_FORM, HASH_OWASP_DJANGO_FORM, false},
     };
     for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
         assert_int_equal(pwhash_verify(S(v[i].pw), S(v[i].hash)), 0);
@@ -117,12 +117,14 @@ static void test_tampered_vectors(void **state)
     snprintf(buf, sizeof(buf), "%s", HASH_PBKDF2_1000);
     buf[strlen(buf) - 2] ^= 1; /* hash text */
     assert_int_equal(pwhash_verify(S(PW_PBKDF2_1000), S(buf)), SHOP_EINVAL);
-    assert_int_equal(pwhash_verify(S(PW_PBKDF2_1000), S("pbkdf2_sha256$1001$seasalt1$"
-                                                         "HH03+5w4UyxrPC+12e76zOOyoygHU/c1k2ExzSpsyqg=")),
-                     SHOP_EINVAL);
-    assert_int_equal(pwhash_verify(S(PW_PBKDF2_1000), S("pbkdf2_sha256$1000$seasalt2$"
-                                                         "HH03+5w4UyxrPC+12e76zOOyoygHU/c1k2ExzSpsyqg=")),
-                     SHOP_EINVAL);
+    assert_int_equal(
+        pwhash_verify(S(PW_PBKDF2_1000), S("pbkdf2_sha256$1001$seasalt1$"
+                                           "HH03+5w4UyxrPC+12e76zOOyoygHU/c1k2ExzSpsyqg=")),
+        SHOP_EINVAL);
+    assert_int_equal(
+        pwhash_verify(S(PW_PBKDF2_1000), S("pbkdf2_sha256$1000$seasalt2$"
+                                           "HH03+5w4UyxrPC+12e76zOOyoygHU/c1k2ExzSpsyqg=")),
+        SHOP_EINVAL);
     snprintf(buf, sizeof(buf), "%s", HASH_PHC_ARGON2ID);
     buf[strlen(buf) - 3] = buf[strlen(buf) - 3] == 'A' ? 'B' : 'A';
     assert_int_equal(pwhash_verify(S(PW_PHC_ARGON2ID), S(buf)), SHOP_EINVAL);
@@ -135,8 +137,15 @@ static void test_malformed(void **state)
 {
     (void)state;
     const char *bad[] = {
-        "", "!", "!qN8vS3bHrY0Wj2kLuP4a", "argon2", "argon2$", "$argon2id$",
-        "pbkdf2_sha256", "pbkdf2_sha256$", "pbkdf2_sha256$1000$seasalt1$",
+        "",
+        "!",
+        "!qN8vS3bHrY0Wj2kLuP4a",
+        "argon2",
+        "argon2$",
+        "$argon2id$",
+        "pbkdf2_sha256",
+        "pbkdf2_sha256$",
+        "pbkdf2_sha256$1000$seasalt1$",
         "pbkdf2_sha256$0$seasalt1$HH03+5w4UyxrPC+12e76zOOyoygHU/c1k2ExzSpsyqg=",
         "pbkdf2_sha256$10000001$s$HH03+5w4UyxrPC+12e76zOOyoygHU/c1k2ExzSpsyqg=",
         "pbkdf2_sha256$01000$s$HH03+5w4UyxrPC+12e76zOOyoygHU/c1k2ExzSpsyqg=",
@@ -188,14 +197,14 @@ static void test_malformed(void **state)
     }
     /* Embedded NUL, and a hash longer than any stored one. */
     const char nul[] = "pbkdf2_sha256$1000$se\0salt$HH03+5w4UyxrPC+12e76zOOyoygHU/c1k2ExzSpsyqg=";
-    assert_int_equal(pwhash_verify(S("x"), (struct slice){ nul, sizeof(nul) - 1 }), SHOP_EINVAL);
+    assert_int_equal(pwhash_verify(S("x"), (struct slice){nul, sizeof(nul) - 1}), SHOP_EINVAL);
     char big[PWHASH_STORED_MAX + 2];
     memset(big, 'A', sizeof(big));
     memcpy(big, "pbkdf2_sha256$1000$", 19);
     big[sizeof(big) - 1] = '\0';
     assert_int_equal(pwhash_verify(S("x"), S(big)), SHOP_EINVAL);
     struct pwhash_info in;
-    assert_int_equal(pwhash_parse((struct slice){ NULL, 0 }, &in), SHOP_EINVAL);
+    assert_int_equal(pwhash_parse((struct slice){NULL, 0}, &in), SHOP_EINVAL);
 }
 
 /* Bounds that are accepted (the parser is not simply refusing everything). */
@@ -207,10 +216,11 @@ static void test_bounds_accepted(void **state)
                                     "ExzSpsyqg="),
                                   &in),
                      0);
-    assert_int_equal(pwhash_parse(S("argon2$argon2id$v=19$m=1048576,t=64,p=64$AAECAwQFBgcICQoLDA0ODw$"
-                                    "AAECAwQFBgcICQoLDA0ODw"),
-                                  &in),
-                     0);
+    assert_int_equal(
+        pwhash_parse(S("argon2$argon2id$v=19$m=1048576,t=64,p=64$AAECAwQFBgcICQoLDA0ODw$"
+                       "AAECAwQFBgcICQoLDA0ODw"),
+                     &in),
+        0);
     assert_int_equal(pwhash_parse(S("$argon2i$v=16$m=8,t=1,p=1$AAECAwQFBgc$AAECAw"), &in), 0);
     assert_int_equal(in.salt_len, 8);
     assert_int_equal(in.hash_len, 4);
@@ -260,15 +270,14 @@ static void test_length_cap(void **state)
     char *pw = malloc(big);
     assert_non_null(pw);
     memset(pw, 'x', big);
-    assert_int_equal(pwhash_hash((struct slice){ pw, PWHASH_MAX_PASSWORD }, h), 0);
-    assert_int_equal(pwhash_verify((struct slice){ pw, PWHASH_MAX_PASSWORD }, S(h)), 0);
-    assert_int_equal(pwhash_hash((struct slice){ pw, PWHASH_MAX_PASSWORD + 1 }, h), SHOP_ETOOBIG);
+    assert_int_equal(pwhash_hash((struct slice){pw, PWHASH_MAX_PASSWORD}, h), 0);
+    assert_int_equal(pwhash_verify((struct slice){pw, PWHASH_MAX_PASSWORD}, S(h)), 0);
+    assert_int_equal(pwhash_hash((struct slice){pw, PWHASH_MAX_PASSWORD + 1}, h), SHOP_ETOOBIG);
     double t0 = now_s();
-    assert_int_equal(pwhash_verify((struct slice){ pw, PWHASH_MAX_PASSWORD + 1 }, S(h)),
-                     SHOP_EINVAL);
-    assert_int_equal(pwhash_verify((struct slice){ pw, big }, S(h)), SHOP_EINVAL);
-    assert_int_equal(pwhash_verify((struct slice){ pw, big }, S(HASH_PBKDF2_260000)), SHOP_EINVAL);
-    assert_int_equal(pwhash_verify_dummy((struct slice){ pw, big }), SHOP_EINVAL);
+    assert_int_equal(pwhash_verify((struct slice){pw, PWHASH_MAX_PASSWORD + 1}, S(h)), SHOP_EINVAL);
+    assert_int_equal(pwhash_verify((struct slice){pw, big}, S(h)), SHOP_EINVAL);
+    assert_int_equal(pwhash_verify((struct slice){pw, big}, S(HASH_PBKDF2_260000)), SHOP_EINVAL);
+    assert_int_equal(pwhash_verify_dummy((struct slice){pw, big}), SHOP_EINVAL);
     assert_true(now_s() - t0 < 0.01); /* no hash computed for any of them */
     free(pw);
 }
@@ -313,14 +322,10 @@ static void test_dummy_cost(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_hash_round_trip),
-        cmocka_unit_test(test_empty_and_binary_passwords),
-        cmocka_unit_test(test_django_vectors),
-        cmocka_unit_test(test_tampered_vectors),
-        cmocka_unit_test(test_malformed),
-        cmocka_unit_test(test_bounds_accepted),
-        cmocka_unit_test(test_needs_upgrade),
-        cmocka_unit_test(test_length_cap),
+        cmocka_unit_test(test_hash_round_trip), cmocka_unit_test(test_empty_and_binary_passwords),
+        cmocka_unit_test(test_django_vectors),  cmocka_unit_test(test_tampered_vectors),
+        cmocka_unit_test(test_malformed),       cmocka_unit_test(test_bounds_accepted),
+        cmocka_unit_test(test_needs_upgrade),   cmocka_unit_test(test_length_cap),
         cmocka_unit_test(test_dummy_cost),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

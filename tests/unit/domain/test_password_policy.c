@@ -18,11 +18,11 @@
 #include "unit/domain/policy_vectors.h"
 
 #define S(lit) slice_from_cstr(lit)
-#define N(a) (sizeof(a) / sizeof((a)[0]))
+#define N(a)   (sizeof(a) / sizeof((a)[0]))
 
 static struct pwpolicy_user user_of(const struct user_vec *u)
 {
-    return (struct pwpolicy_user){ S(u->first_name), S(u->last_name), S(u->email) };
+    return (struct pwpolicy_user){S(u->first_name), S(u->last_name), S(u->email)};
 }
 
 static void test_quick_ratio_matches_difflib(void **state)
@@ -51,8 +51,8 @@ static void test_policy_matches_django(void **state)
         while (want < 4 && v->msgs[want])
             want++;
         if (r.n != want)
-            fail_msg("\"%s\" (user %d): %zu messages, Django gives %zu", v->password, v->user,
-                     r.n, want);
+            fail_msg("\"%s\" (user %d): %zu messages, Django gives %zu", v->password, v->user, r.n,
+                     want);
         assert_int_equal(rc, want ? SHOP_EINVAL : 0);
         for (size_t k = 0; k < want; k++)
             assert_string_equal(r.msgs[k], v->msgs[k]);
@@ -64,7 +64,7 @@ static void test_policy_matches_django(void **state)
 static void test_each_message(void **state)
 {
     (void)state;
-    struct pwpolicy_user u = { S("Jonathan"), S("Livingstone"), S("seagull@example.com") };
+    struct pwpolicy_user u = {S("Jonathan"), S("Livingstone"), S("seagull@example.com")};
     struct pwpolicy_result r;
     assert_int_equal(pwpolicy_check(S("Jonathan_77"), &u, &r), SHOP_EINVAL);
     assert_int_equal(r.n, 1);
@@ -91,7 +91,7 @@ static void test_each_message(void **state)
 static void test_all_messages_in_order(void **state)
 {
     (void)state;
-    struct pwpolicy_user u = { S("1234"), S(""), S("") };
+    struct pwpolicy_user u = {S("1234"), S(""), S("")};
     struct pwpolicy_result r;
     assert_int_equal(pwpolicy_check(S("12345"), &u, &r), SHOP_EINVAL);
     assert_int_equal(r.n, 4);
@@ -100,7 +100,7 @@ static void test_all_messages_in_order(void **state)
     assert_string_equal(r.msgs[2], PWPOLICY_MSG_TOO_COMMON);
     assert_string_equal(r.msgs[3], PWPOLICY_MSG_NUMERIC);
     /* The first similar attribute wins; only one similarity message. */
-    struct pwpolicy_user same = { S("alexander"), S("alexander"), S("alexander@x.io") };
+    struct pwpolicy_user same = {S("alexander"), S("alexander"), S("alexander@x.io")};
     assert_int_equal(pwpolicy_check(S("Alexander!"), &same, &r), SHOP_EINVAL);
     assert_int_equal(r.n, 1);
     assert_string_equal(r.msgs[0], PWPOLICY_MSG_SIMILAR_FIRST_NAME);
@@ -109,24 +109,29 @@ static void test_all_messages_in_order(void **state)
 static void test_common_list(void **state)
 {
     (void)state;
-    const char *common[] = { "password", "123456789", "qwerty", "PASSWORD", " Password ",
-                             "\tqwerty\n", "iloveyou", "12345678", "letmein", "dragon" };
+    const char *common[] = {"password",   "123456789", "qwerty",   "PASSWORD", " Password ",
+                            "\tqwerty\n", "iloveyou",  "12345678", "letmein",  "dragon"};
     for (size_t i = 0; i < N(common); i++)
         assert_true(pwpolicy_is_common(S(common[i])));
-    const char *rare[] = { "", " ", "Xk4#mPq9-Lv2w", "password\x01", "pass word", "pässword",
-                           "qwertyqwertyqwertyqwertyqwertyqwertyqwertyqwertyqwertyqwerty" };
+    const char *rare[] = {"",
+                          " ",
+                          "Xk4#mPq9-Lv2w",
+                          "password\x01",
+                          "pass word",
+                          "pässword",
+                          "qwertyqwertyqwertyqwertyqwertyqwertyqwertyqwertyqwertyqwerty"};
     for (size_t i = 0; i < N(rare); i++)
         assert_false(pwpolicy_is_common(S(rare[i])));
     /* An embedded NUL does not end the comparison early. */
-    assert_false(pwpolicy_is_common((struct slice){ "password\0x", 10 }));
+    assert_false(pwpolicy_is_common((struct slice){"password\0x", 10}));
     assert_true(pwpolicy_common_passwords_count >= 10000);
     for (size_t i = 1; i < pwpolicy_common_passwords_count; i++)
         assert_true(strcmp(pwpolicy_common_passwords[i - 1], pwpolicy_common_passwords[i]) < 0);
     /* Every entry is found, from the first to the last. */
     for (size_t i = 0; i < pwpolicy_common_passwords_count; i += 97)
         assert_true(pwpolicy_is_common(S(pwpolicy_common_passwords[i])));
-    assert_true(pwpolicy_is_common(
-        S(pwpolicy_common_passwords[pwpolicy_common_passwords_count - 1])));
+    assert_true(
+        pwpolicy_is_common(S(pwpolicy_common_passwords[pwpolicy_common_passwords_count - 1])));
 }
 
 static void test_numeric_and_length(void **state)
@@ -167,10 +172,10 @@ static void test_long_password(void **state)
     assert_non_null(pw);
     memset(pw, 'j', n);
     pw[n] = '\0';
-    struct pwpolicy_user u = { S("John"), S("Smith"), S("john@example.com") };
+    struct pwpolicy_user u = {S("John"), S("Smith"), S("john@example.com")};
     struct pwpolicy_result r;
     clock_t c0 = clock();
-    assert_int_equal(pwpolicy_check((struct slice){ pw, n }, &u, &r), 0);
+    assert_int_equal(pwpolicy_check((struct slice){pw, n}, &u, &r), 0);
     assert_true((double)(clock() - c0) / CLOCKS_PER_SEC < 1.0);
     free(pw);
     /* A long attribute goes through the heap path. */
@@ -178,7 +183,7 @@ static void test_long_password(void **state)
     assert_non_null(big);
     memset(big, 'k', 4000);
     big[4000] = '\0';
-    struct pwpolicy_user v = { S(big), S(""), S("") };
+    struct pwpolicy_user v = {S(big), S(""), S("")};
     const char *msg = NULL;
     assert_int_equal(pwpolicy_similar(S(big), &v, &msg), 0);
     assert_string_equal(msg, PWPOLICY_MSG_SIMILAR_FIRST_NAME);

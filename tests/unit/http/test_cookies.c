@@ -16,7 +16,7 @@
 static const char *find(const char *hdr, const char *name)
 {
     static char out[256];
-    struct slice v = { NULL, 0 };
+    struct slice v = {NULL, 0};
 
     if (cookie_find(hdr, strlen(hdr), name, &v) != 0)
         return NULL;
@@ -97,9 +97,9 @@ static void test_req_cookie(void **state)
     static struct config cfg;
     struct arena *a = arena_new(0);
     struct request req;
-    struct header_kv h[] = { { "Accept", "*/*" },
-                             { "cookie", "sessionid=one; theme=x" },
-                             { "Cookie", "other=2; sessionid=two" } };
+    struct header_kv h[] = {{"Accept", "*/*"},
+                            {"cookie", "sessionid=one; theme=x"},
+                            {"Cookie", "other=2; sessionid=two"}};
 
     (void)state;
     assert_non_null(a);
@@ -117,12 +117,9 @@ static void test_req_cookie(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_basic),
-        cmocka_unit_test(test_whitespace_and_empties),
-        cmocka_unit_test(test_values),
-        cmocka_unit_test(test_last_wins),
-        cmocka_unit_test(test_length_bounds),
-        cmocka_unit_test(test_req_cookie),
+        cmocka_unit_test(test_basic),         cmocka_unit_test(test_whitespace_and_empties),
+        cmocka_unit_test(test_values),        cmocka_unit_test(test_last_wins),
+        cmocka_unit_test(test_length_bounds), cmocka_unit_test(test_req_cookie),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

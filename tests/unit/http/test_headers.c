@@ -15,14 +15,30 @@ static const char defaults[] = "localhost,127.0.0.1,[::1]";
 static void test_host_defaults(void **state)
 {
     static const char *ok[] = {
-        "localhost", "LOCALHOST", "localhost:8000", "localhost.", "127.0.0.1",
-        "127.0.0.1:1", "[::1]", "[::1]:8000", "[::1]:65535",
+        "localhost",   "LOCALHOST", "localhost:8000", "localhost.",  "127.0.0.1",
+        "127.0.0.1:1", "[::1]",     "[::1]:8000",     "[::1]:65535",
     };
     static const char *bad[] = {
-        "example.com", "localhost.example.com", "127.0.0.2", "[::2]", "::1",
-        "localhost:", "localhost:80a", "localhost:-1", "local_host", "localhost/x",
-        "localhost 8000", "[::1", "[::1]]", "[]", "[:]", "[::g]", "[1.2.3.4]",
-        "", "localhost\r\nX: y", "localhost..",
+        "example.com",
+        "localhost.example.com",
+        "127.0.0.2",
+        "[::2]",
+        "::1",
+        "localhost:",
+        "localhost:80a",
+        "localhost:-1",
+        "local_host",
+        "localhost/x",
+        "localhost 8000",
+        "[::1",
+        "[::1]]",
+        "[]",
+        "[:]",
+        "[::g]",
+        "[1.2.3.4]",
+        "",
+        "localhost\r\nX: y",
+        "localhost..",
     };
 
     (void)state;

@@ -47,8 +47,8 @@ static void set_target(struct fixture *f, const char *path, const char *query)
     f->req.path = path;
     f->req.path_len = strlen(path);
     f->req.raw_query = query;
-    assert_int_equal(query_parse(f->a, query, strlen(query), 1000, &f->req.query,
-                                 &f->req.nquery), 0);
+    assert_int_equal(query_parse(f->a, query, strlen(query), 1000, &f->req.query, &f->req.nquery),
+                     0);
 }
 
 static void assert_param(const struct qparam *q, const char *k, size_t klen, const char *v,
@@ -168,8 +168,9 @@ static void test_url_encode(void **state)
 
     (void)state;
     /* Python: quote_plus(...) on the same code points. */
-    assert_string_equal(encoded(in, sizeof(in) - 1, false),
-                        "A-Za-z0-9_.~+%21%2A%28%29%27%2F%3A%40%26%2B%24%2C%3B%3D%3F%23%5B%5D%25%00%7F%C3%A9");
+    assert_string_equal(
+        encoded(in, sizeof(in) - 1, false),
+        "A-Za-z0-9_.~+%21%2A%28%29%27%2F%3A%40%26%2B%24%2C%3B%3D%3F%23%5B%5D%25%00%7F%C3%A9");
     /* Django's escape_uri_path keeps /:@&+$,!~*'() and encodes space as %20. */
     assert_string_equal(encoded(in, sizeof(in) - 1, true),
                         "A-Za-z0-9_.~%20!*()'/:@&+$,%3B%3D%3F%23%5B%5D%25%00%7F%C3%A9");
@@ -182,24 +183,24 @@ static void test_page_from_request(void **state)
         const char *query;
         int64_t limit, offset;
     } cases[] = {
-        { "", 10, 0 },
-        { "limit=5&offset=20", 5, 20 },
-        { "limit=100", 100, 0 },
-        { "limit=1000000", 100, 0 },
-        { "limit=0", 10, 0 },
-        { "limit=-1&offset=-5", 10, 0 },
-        { "limit=abc&offset=xyz", 10, 0 },
-        { "limit=&offset=", 10, 0 },
-        { "limit=1e2&offset=1e20", 10, 0 },
-        { "limit=5.0&offset=3.5", 10, 0 },
-        { "limit=+7&offset=+3", 7, 3 },
-        { "limit=%207%20&offset=%0A4%09", 7, 4 },
-        { "limit=1_0&offset=1_000", 10, 1000 },
-        { "limit=1__0&offset=_1", 10, 0 },
-        { "limit=3&limit=4", 4, 0 },             /* the last value, as QueryDict */
-        { "offset=99999999999999999999999", 10, INT64_MAX },
-        { "limit=99999999999999999999999", 100, 0 },
-        { "limit=-0&offset=-0", 10, 0 },
+        {"", 10, 0},
+        {"limit=5&offset=20", 5, 20},
+        {"limit=100", 100, 0},
+        {"limit=1000000", 100, 0},
+        {"limit=0", 10, 0},
+        {"limit=-1&offset=-5", 10, 0},
+        {"limit=abc&offset=xyz", 10, 0},
+        {"limit=&offset=", 10, 0},
+        {"limit=1e2&offset=1e20", 10, 0},
+        {"limit=5.0&offset=3.5", 10, 0},
+        {"limit=+7&offset=+3", 7, 3},
+        {"limit=%207%20&offset=%0A4%09", 7, 4},
+        {"limit=1_0&offset=1_000", 10, 1000},
+        {"limit=1__0&offset=_1", 10, 0},
+        {"limit=3&limit=4", 4, 0}, /* the last value, as QueryDict */
+        {"offset=99999999999999999999999", 10, INT64_MAX},
+        {"limit=99999999999999999999999", 100, 0},
+        {"limit=-0&offset=-0", 10, 0},
     };
     struct fixture *f = *state;
 
@@ -208,8 +209,8 @@ static void test_page_from_request(void **state)
         set_target(f, "/p/", cases[i].query);
         pg = page_from_request(&f->req);
         if (pg.limit != cases[i].limit || pg.offset != cases[i].offset)
-            fail_msg("query %s: got limit %lld offset %lld", cases[i].query,
-                     (long long)pg.limit, (long long)pg.offset);
+            fail_msg("query %s: got limit %lld offset %lld", cases[i].query, (long long)pg.limit,
+                     (long long)pg.offset);
     }
 }
 
@@ -219,11 +220,13 @@ static void test_page_url(void **state)
 
     snprintf(f->cfg.public_base_url, sizeof(f->cfg.public_base_url), "https://shop.example/");
     set_target(f, "/api/v1/products/", "search=blue+shoes&limit=5&offset=10&category=3");
-    assert_string_equal(page_url(&f->req, 5, 15),
-                        "https://shop.example/api/v1/products/?category=3&limit=5&offset=15&search=blue+shoes");
+    assert_string_equal(
+        page_url(&f->req, 5, 15),
+        "https://shop.example/api/v1/products/?category=3&limit=5&offset=15&search=blue+shoes");
     /* offset <= 0 is dropped; limit is always written. */
-    assert_string_equal(page_url(&f->req, 5, 0),
-                        "https://shop.example/api/v1/products/?category=3&limit=5&search=blue+shoes");
+    assert_string_equal(
+        page_url(&f->req, 5, 0),
+        "https://shop.example/api/v1/products/?category=3&limit=5&search=blue+shoes");
     set_target(f, "/api/v1/products/", "");
     assert_string_equal(page_url(&f->req, 10, 10),
                         "https://shop.example/api/v1/products/?limit=10&offset=10");
@@ -259,29 +262,30 @@ static void test_page_envelope(void **state)
 
     snprintf(f->cfg.public_base_url, sizeof(f->cfg.public_base_url), "http://h");
     set_target(f, "/l/", "limit=5&offset=10");
-    assert_string_equal(render_page(f, (struct page){ 5, 10 }, 100),
+    assert_string_equal(render_page(f, (struct page){5, 10}, 100),
                         "{\"count\":100,\"next\":\"http://h/l/?limit=5&offset=15\","
                         "\"previous\":\"http://h/l/?limit=5&offset=5\",\"results\":[1]}");
     /* previous drops offset when offset - limit <= 0 */
-    assert_string_equal(render_page(f, (struct page){ 5, 5 }, 100),
+    assert_string_equal(render_page(f, (struct page){5, 5}, 100),
                         "{\"count\":100,\"next\":\"http://h/l/?limit=5&offset=10\","
                         "\"previous\":\"http://h/l/?limit=5\",\"results\":[1]}");
-    assert_string_equal(render_page(f, (struct page){ 5, 3 }, 100),
+    assert_string_equal(render_page(f, (struct page){5, 3}, 100),
                         "{\"count\":100,\"next\":\"http://h/l/?limit=5&offset=8\","
                         "\"previous\":\"http://h/l/?limit=5\",\"results\":[1]}");
     /* next is null when offset + limit >= count; previous null at offset 0 */
-    assert_string_equal(render_page(f, (struct page){ 5, 0 }, 5),
+    assert_string_equal(render_page(f, (struct page){5, 0}, 5),
                         "{\"count\":5,\"next\":null,\"previous\":null,\"results\":[1]}");
-    assert_string_equal(render_page(f, (struct page){ 5, 0 }, 6),
+    assert_string_equal(render_page(f, (struct page){5, 0}, 6),
                         "{\"count\":6,\"next\":\"http://h/l/?limit=5&offset=5\","
                         "\"previous\":null,\"results\":[1]}");
-    assert_string_equal(render_page(f, (struct page){ 10, 0 }, 0),
+    assert_string_equal(render_page(f, (struct page){10, 0}, 0),
                         "{\"count\":0,\"next\":null,\"previous\":null,\"results\":[1]}");
     /* Past the end, and a clamped offset: no overflow, previous still offered. */
-    assert_string_equal(render_page(f, (struct page){ 5, 50 }, 20),
-                        "{\"count\":20,\"next\":null,\"previous\":\"http://h/l/?limit=5&offset=45\","
-                        "\"results\":[1]}");
-    assert_string_equal(render_page(f, (struct page){ 100, INT64_MAX }, 20),
+    assert_string_equal(
+        render_page(f, (struct page){5, 50}, 20),
+        "{\"count\":20,\"next\":null,\"previous\":\"http://h/l/?limit=5&offset=45\","
+        "\"results\":[1]}");
+    assert_string_equal(render_page(f, (struct page){100, INT64_MAX}, 20),
                         "{\"count\":20,\"next\":null,\"previous\":"
                         "\"http://h/l/?limit=100&offset=9223372036854775707\",\"results\":[1]}");
 }
@@ -289,9 +293,9 @@ static void test_page_envelope(void **state)
 static void test_base_url(void **state)
 {
     struct fixture *f = *state;
-    struct header_kv h[] = { { "Host", "localhost:8000" },
-                             { "X-Forwarded-Proto", "https, http" },
-                             { "X-Forwarded-Host", " shop.example , proxy" } };
+    struct header_kv h[] = {{"Host", "localhost:8000"},
+                            {"X-Forwarded-Proto", "https, http"},
+                            {"X-Forwarded-Host", " shop.example , proxy"}};
 
     f->req.fake_headers = h;
     f->req.nfake_headers = 3;
@@ -321,14 +325,20 @@ static void assert_terms(struct fixture *f, const char *s, const char *const *wa
 static void test_search_terms(void **state)
 {
     struct fixture *f = *state;
-    static const char *const three[] = { "blue", "suede", "shoes" };
-    static const char *const uni[] = { "a", "b", "c", "d", "caf\xc3\xa9" };
+    static const char *const three[] = {"blue", "suede", "shoes"};
+    static const char *const uni[] = {"a", "b", "c", "d", "caf\xc3\xa9"};
 
     assert_terms(f, "blue suede shoes", three, 3);
     assert_terms(f, "  blue,,suede ,\tshoes\n", three, 3);
     assert_terms(f, "blue\x1fsuede\x0bshoes", three, 3);
     /* NBSP, ideographic space, em space, line separator separate; é does not. */
-    assert_terms(f, "a\xc2\xa0" "b\xe3\x80\x80" "c\xe2\x80\x83" "d\xe2\x80\xa8" "caf\xc3\xa9", uni, 5);
+    assert_terms(f,
+                 "a\xc2\xa0"
+                 "b\xe3\x80\x80"
+                 "c\xe2\x80\x83"
+                 "d\xe2\x80\xa8"
+                 "caf\xc3\xa9",
+                 uni, 5);
     assert_terms(f, "", NULL, 0);
     assert_terms(f, " , ,, ", NULL, 0);
     assert_terms(f, NULL, NULL, 0);

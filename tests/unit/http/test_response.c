@@ -79,7 +79,8 @@ static void test_standard_bodies(void **state)
     struct fixture *f = *state;
 
     assert_int_equal(resp_forbidden(&f->req), 403);
-    assert_string_equal(body(f), "{\"detail\":\"You do not have permission to perform this action.\"}");
+    assert_string_equal(body(f),
+                        "{\"detail\":\"You do not have permission to perform this action.\"}");
     assert_int_equal(resp_not_found(&f->req), 404);
     assert_string_equal(body(f), "{\"detail\":\"Not found.\"}");
     assert_int_equal(resp_server_error(&f->req), 500);
@@ -104,7 +105,9 @@ static void test_json_value_order(void **state)
     json_object_set_new(errors, "flags", json_pack("[bbn]", 1, 0));
     json_object_set_new(errors, "ratio", json_real(0.5));
     json_object_set_new(errors, "big", json_real(1e16));
-    json_object_set_new(errors, "ctl", json_string("a\n\"\\\x01" "caf\xc3\xa9"));
+    json_object_set_new(errors, "ctl",
+                        json_string("a\n\"\\\x01"
+                                    "caf\xc3\xa9"));
     assert_int_equal(resp_errors(&f->req, 400, errors), 400);
     assert_string_equal(body(f),
                         "{\"zeta\":[\"This field is required.\"],\"alpha\":[\"a\",\"b\"],"

@@ -12,27 +12,51 @@
 #include "core/err.h"
 #include "http/router.h"
 
-static int h_list(struct request *req) { (void)req; return 200; }
-static int h_create(struct request *req) { (void)req; return 201; }
-static int h_detail(struct request *req) { (void)req; return 200; }
-static int h_update(struct request *req) { (void)req; return 200; }
-static int h_delete(struct request *req) { (void)req; return 204; }
-static int h_head(struct request *req) { (void)req; return 200; }
+static int h_list(struct request *req)
+{
+    (void)req;
+    return 200;
+}
+static int h_create(struct request *req)
+{
+    (void)req;
+    return 201;
+}
+static int h_detail(struct request *req)
+{
+    (void)req;
+    return 200;
+}
+static int h_update(struct request *req)
+{
+    (void)req;
+    return 200;
+}
+static int h_delete(struct request *req)
+{
+    (void)req;
+    return 204;
+}
+static int h_head(struct request *req)
+{
+    (void)req;
+    return 200;
+}
 
 static const struct route table[] = {
-    { M_GET, "/api/v1/products/", h_list, PERM_PUBLIC, "Product List", 0 },
-    { M_POST, "/api/v1/products/", h_create, PERM_STAFF, "Product List", 0 },
-    { M_GET, "/api/v1/products/{id}/", h_detail, PERM_PUBLIC, "Product Detail", 0 },
-    { M_PUT, "/api/v1/products/{id}/", h_update, PERM_STAFF, "Product Detail", 0 },
-    { M_PATCH, "/api/v1/products/{id}/", h_update, PERM_STAFF, "Product Detail", 0 },
-    { M_DELETE, "/api/v1/products/{id}/", h_delete, PERM_STAFF, "Product Detail", 0 },
-    { M_GET, "/api/v1/products/{id}/variants/{id}/", h_detail, PERM_PUBLIC, "Variant", 0 },
-    { M_GET, "/api/v1/categories/{slug}/", h_detail, PERM_PUBLIC, "Category", 0 },
-    { M_GET, "/api/v1/i/orders/{uuid}/", h_detail, PERM_AUTH, "Order", 0 },
-    { M_GET, "/api/v1/wishlists/shared/{token}/", h_detail, PERM_PUBLIC, "Shared", 0 },
-    { M_GET, "/healthz", h_detail, PERM_PUBLIC, "Health", 0 },
-    { M_GET, "/media/x", h_detail, PERM_PUBLIC, "Media", 0 },
-    { M_HEAD, "/media/x", h_head, PERM_PUBLIC, "Media", 0 },
+    {M_GET, "/api/v1/products/", h_list, PERM_PUBLIC, "Product List", 0},
+    {M_POST, "/api/v1/products/", h_create, PERM_STAFF, "Product List", 0},
+    {M_GET, "/api/v1/products/{id}/", h_detail, PERM_PUBLIC, "Product Detail", 0},
+    {M_PUT, "/api/v1/products/{id}/", h_update, PERM_STAFF, "Product Detail", 0},
+    {M_PATCH, "/api/v1/products/{id}/", h_update, PERM_STAFF, "Product Detail", 0},
+    {M_DELETE, "/api/v1/products/{id}/", h_delete, PERM_STAFF, "Product Detail", 0},
+    {M_GET, "/api/v1/products/{id}/variants/{id}/", h_detail, PERM_PUBLIC, "Variant", 0},
+    {M_GET, "/api/v1/categories/{slug}/", h_detail, PERM_PUBLIC, "Category", 0},
+    {M_GET, "/api/v1/i/orders/{uuid}/", h_detail, PERM_AUTH, "Order", 0},
+    {M_GET, "/api/v1/wishlists/shared/{token}/", h_detail, PERM_PUBLIC, "Shared", 0},
+    {M_GET, "/healthz", h_detail, PERM_PUBLIC, "Health", 0},
+    {M_GET, "/media/x", h_detail, PERM_PUBLIC, "Media", 0},
+    {M_HEAD, "/media/x", h_head, PERM_PUBLIC, "Media", 0},
 };
 #define NT (sizeof(table) / sizeof(table[0]))
 
@@ -93,8 +117,8 @@ static void test_id_params(void **state)
 static void test_id_refuses_shapes(void **state)
 {
     static const char *bad[] = {
-        "/api/v1/products/-1/", "/api/v1/products/+1/", "/api/v1/products/1a/",
-        "/api/v1/products/ 1/", "/api/v1/products/1.0/", "/api/v1/products//",
+        "/api/v1/products/-1/",   "/api/v1/products/+1/",  "/api/v1/products/1a/",
+        "/api/v1/products/ 1/",   "/api/v1/products/1.0/", "/api/v1/products//",
         "/api/v1/products/0x10/", "/api/v1/products/1e3/", "/api/v1/products/١/",
     };
     struct route_match m;
@@ -164,7 +188,7 @@ static void test_whole_path_and_slashes(void **state)
     struct route_match m;
 
     (void)state;
-    assert_false(match("/api/v1/products", M_GET, &m));     /* no slash: not the route */
+    assert_false(match("/api/v1/products", M_GET, &m)); /* no slash: not the route */
     assert_false(match("/api/v1/products//", M_GET, &m));
     assert_false(match("/api/v1/products/x", M_GET, &m));
     assert_false(match("/api/v1/products/42", M_GET, &m));
@@ -253,40 +277,40 @@ static void test_check_table(void **state)
     (void)state;
     assert_int_equal(router_check_table(table, NT, err, sizeof(err)), 0);
     {
-        const struct route t[] = { { M_GET, "api/", h_list, 0, NULL, 0 } };
+        const struct route t[] = {{M_GET, "api/", h_list, 0, NULL, 0}};
         expect_bad_table(t, 1, "start with '/'");
     }
     {
-        const struct route t[] = { { M_GET, "/a/{pk}/", h_list, 0, NULL, 0 } };
+        const struct route t[] = {{M_GET, "/a/{pk}/", h_list, 0, NULL, 0}};
         expect_bad_table(t, 1, "unknown parameter type");
     }
     {
-        const struct route t[] = { { M_GET, "/a/{id}.json", h_list, 0, NULL, 0 } };
+        const struct route t[] = {{M_GET, "/a/{id}.json", h_list, 0, NULL, 0}};
         expect_bad_table(t, 1, "whole segment");
     }
     {
-        const struct route t[] = { { M_GET, "/a/{id/", h_list, 0, NULL, 0 } };
+        const struct route t[] = {{M_GET, "/a/{id/", h_list, 0, NULL, 0}};
         expect_bad_table(t, 1, "unclosed");
     }
     {
-        const struct route t[] = { { M_GET, "/{id}/{id}/{id}/{id}/{id}/", h_list, 0, NULL, 0 } };
+        const struct route t[] = {{M_GET, "/{id}/{id}/{id}/{id}/{id}/", h_list, 0, NULL, 0}};
         expect_bad_table(t, 1, "too many");
     }
     {
-        const struct route t[] = { { M_GET | M_POST, "/a/", h_list, 0, NULL, 0 } };
+        const struct route t[] = {{M_GET | M_POST, "/a/", h_list, 0, NULL, 0}};
         expect_bad_table(t, 1, "exactly one");
     }
     {
-        const struct route t[] = { { M_OTHER, "/a/", h_list, 0, NULL, 0 } };
+        const struct route t[] = {{M_OTHER, "/a/", h_list, 0, NULL, 0}};
         expect_bad_table(t, 1, "exactly one");
     }
     {
-        const struct route t[] = { { M_GET, "/a/", NULL, 0, NULL, 0 } };
+        const struct route t[] = {{M_GET, "/a/", NULL, 0, NULL, 0}};
         expect_bad_table(t, 1, "no handler");
     }
     {
-        const struct route t[] = { { M_GET, "/a/", h_list, 0, NULL, 0 },
-                                   { M_GET, "/a/", h_detail, 0, NULL, 0 } };
+        const struct route t[] = {{M_GET, "/a/", h_list, 0, NULL, 0},
+                                  {M_GET, "/a/", h_detail, 0, NULL, 0}};
         expect_bad_table(t, 2, "route 1 (/a/): duplicate");
     }
 }

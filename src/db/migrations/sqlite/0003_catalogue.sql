@@ -16,7 +16,8 @@ CREATE TABLE stores (
     updated_at BIGINT NOT NULL
 );
 -- one active store per customer
-CREATE UNIQUE INDEX stores_owner_active ON stores (owner_id) WHERE is_active = 1;
+-- "= TRUE", as the queries write it: SQLite uses a partial index only for the same term
+CREATE UNIQUE INDEX stores_owner_active ON stores (owner_id) WHERE is_active = TRUE;
 
 CREATE TABLE store_followers (
     store_id INTEGER NOT NULL REFERENCES stores(id),

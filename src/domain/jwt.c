@@ -430,16 +430,14 @@ static bool no_copy(const char *claim)
  * place and takes the refresh token's value; the others are appended in their order. */
 static json_t *access_payload(json_t *refresh, const struct jwt_claims *fresh)
 {
-    const char *key;
-    json_t *v;
     json_t *o = json_object();
     bool ok = o && put(o, "token_type", json_string("access")) &&
               put(o, "exp", json_integer(fresh->exp)) && put(o, "iat", json_integer(fresh->iat)) &&
               put(o, "jti", json_string(fresh->jti));
-    json_object_foreach(refresh, key, v)
-    {
-        if (ok && !no_copy(key))
-            ok = json_object_set(o, key, v) == 0;
+    for (void *it = json_object_iter(refresh); ok && it; it = json_object_iter_next(refresh, it)) {
+        const char *key = json_object_iter_key(it);
+        if (!no_copy(key))
+            ok = json_object_set(o, key, json_object_iter_value(it)) == 0;
     }
     if (!ok) {
         json_decref(o);

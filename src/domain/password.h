@@ -79,6 +79,9 @@ int pwhash_verify(struct slice password, struct slice encoded);
  * parameters, along the same path, so it costs what a customer's login costs.
  * Returns SHOP_EINVAL (never a match) or SHOP_ENOMEM. */
 int pwhash_verify_dummy(struct slice password);
+/* The fixed hash pwhash_verify_dummy checks against (for tests: it must carry exactly
+ * the parameters of new hashes, so that its cost equals a real login's by construction). */
+struct slice pwhash_dummy_hash(void);
 
 /* True when a hash that just verified should be re-hashed with pwhash_hash: anything
  * but argon2id v=19 at exactly our parameters with a salt of at least 16 bytes (weaker

@@ -11,14 +11,18 @@
 
 #include "core/err.h"
 
-enum param_type { P_NONE, P_ID, P_UUID, P_SLUG, P_TOKEN };
+enum param_type { P_NONE, P_ID, P_UUID, P_SLUG, P_TOKEN, P_FILE };
 
 static enum param_type param_type_of(const char *name, size_t n)
 {
     static const struct {
         const char *name;
         enum param_type type;
-    } types[] = {{"id", P_ID}, {"uuid", P_UUID}, {"slug", P_SLUG}, {"token", P_TOKEN}};
+    } types[] = {{"id", P_ID},
+                 {"uuid", P_UUID},
+                 {"slug", P_SLUG},
+                 {"token", P_TOKEN},
+                 {"file", P_FILE}};
 
     for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++)
         if (strlen(types[i].name) == n && memcmp(types[i].name, name, n) == 0)
@@ -79,6 +83,23 @@ static bool slug_ok(const char *s, size_t n)
     return true;
 }
 
+/* name.ext: a slug, one dot, then letters and digits. A file name can never be "." or
+ * "..", hold a '/' or start with a dot (hidden or temporary files). */
+static bool file_ok(const char *s, size_t n)
+{
+    const char *dot = memchr(s, '.', n);
+    if (dot == NULL || !slug_ok(s, (size_t)(dot - s)))
+        return false;
+    size_t ext = n - (size_t)(dot - s) - 1;
+    if (ext == 0)
+        return false;
+    for (size_t i = 0; i < ext; i++)
+        if (!is_digit(dot[1 + i]) && !(dot[1 + i] >= 'a' && dot[1 + i] <= 'z') &&
+            !(dot[1 + i] >= 'A' && dot[1 + i] <= 'Z'))
+            return false;
+    return true;
+}
+
 static bool param_ok(enum param_type t, const char *s, size_t n)
 {
     switch (t) {
@@ -89,6 +110,8 @@ static bool param_ok(enum param_type t, const char *s, size_t n)
     case P_SLUG:
     case P_TOKEN:
         return slug_ok(s, n);
+    case P_FILE:
+        return file_ok(s, n);
     case P_NONE:
         break;
     }
@@ -240,7 +263,7 @@ static const char *check_pattern(const char *pat)
         if (close == NULL)
             return "unclosed '{'";
         if (param_type_of(p + 1, (size_t)(close - p - 1)) == P_NONE)
-            return "unknown parameter type (use {id}, {uuid}, {slug} or {token})";
+            return "unknown parameter type (use {id}, {uuid}, {slug}, {token} or {file})";
         if (p[-1] != '/' || (close[1] != '/' && close[1] != '\0'))
             return "a parameter must be a whole segment";
         if (++np > ROUTE_MAX_PARAMS)

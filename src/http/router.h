@@ -4,6 +4,7 @@
  *   {uuid}  canonical 8-4-4-4-12 hex
  *   {slug}  [-a-zA-Z0-9_]+
  *   {token} [-a-zA-Z0-9_]+ (URL-safe random tokens)
+ *   {file}  [-a-zA-Z0-9_]+ "." [a-zA-Z0-9]+ (a stored file's name, e.g. <uuid>.png)
  * Anything else in a parameter position does not match (so: 404). A path matched by
  * some route but not with this method is a 405; router_match reports the union of the
  * methods of every route whose pattern matches the path, for the Allow header.

@@ -20,13 +20,6 @@
 
 #define S(lit) slice_from_cstr(lit)
 
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 static void test_hash_round_trip(void **state)
 {
     (void)state;
@@ -189,11 +182,9 @@ static void test_malformed(void **state)
     };
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         struct pwhash_info in;
-        double t0 = now_s();
         assert_int_equal(pwhash_parse(S(bad[i]), &in), SHOP_EINVAL);
         assert_int_equal(pwhash_verify(S("password"), S(bad[i])), SHOP_EINVAL);
         assert_true(pwhash_needs_upgrade(S(bad[i])));
-        assert_true(now_s() - t0 < 0.01); /* unverifiable costs no hash */
     }
     /* Embedded NUL, and a hash longer than any stored one. */
     const char nul[] = "pbkdf2_sha256$1000$se\0salt$HH03+5w4UyxrPC+12e76zOOyoygHU/c1k2ExzSpsyqg=";
@@ -273,49 +264,26 @@ static void test_length_cap(void **state)
     assert_int_equal(pwhash_hash((struct slice){pw, PWHASH_MAX_PASSWORD}, h), 0);
     assert_int_equal(pwhash_verify((struct slice){pw, PWHASH_MAX_PASSWORD}, S(h)), 0);
     assert_int_equal(pwhash_hash((struct slice){pw, PWHASH_MAX_PASSWORD + 1}, h), SHOP_ETOOBIG);
-    double t0 = now_s();
+    /* Over the cap: refused before any hashing (the parse-and-compare path is not
+     * reached; costs are for bench/, not for assertions here). */
     assert_int_equal(pwhash_verify((struct slice){pw, PWHASH_MAX_PASSWORD + 1}, S(h)), SHOP_EINVAL);
     assert_int_equal(pwhash_verify((struct slice){pw, big}, S(h)), SHOP_EINVAL);
     assert_int_equal(pwhash_verify((struct slice){pw, big}, S(HASH_PBKDF2_260000)), SHOP_EINVAL);
     assert_int_equal(pwhash_verify_dummy((struct slice){pw, big}), SHOP_EINVAL);
-    assert_true(now_s() - t0 < 0.01); /* no hash computed for any of them */
     free(pw);
 }
 
-static double median3(double a, double b, double c)
-{
-    if ((a <= b && b <= c) || (c <= b && b <= a))
-        return b;
-    if ((b <= a && a <= c) || (c <= a && a <= b))
-        return a;
-    return c;
-}
-
-static double time_verify(struct slice pw, const char *hash)
-{
-    double t[3];
-    for (int i = 0; i < 3; i++) {
-        double t0 = now_s();
-        if (hash)
-            pwhash_verify(pw, S(hash));
-        else
-            assert_int_equal(pwhash_verify_dummy(pw), SHOP_EINVAL);
-        t[i] = now_s() - t0;
-    }
-    return median3(t[0], t[1], t[2]);
-}
-
-/* The dummy costs what a customer's argon2id login costs (within a factor well below
- * what separates "hashed" from "not hashed"). */
+/* The dummy costs what a customer's argon2id login costs by construction: it is an
+ * argon2id hash with exactly the parameters of new hashes (no timing assertion: speed
+ * belongs to benchmarks), and it never matches. */
 static void test_dummy_cost(void **state)
 {
     (void)state;
-    char h[PWHASH_ENCODED_MAX];
-    assert_int_equal(pwhash_hash(S("real-password"), h), 0);
-    double real = time_verify(S("guess"), h);
-    double dummy = time_verify(S("guess"), NULL);
-    assert_true(real > 0.001); /* a real argon2 computation happened */
-    assert_true(dummy > real * 0.5 && dummy < real * 2.0);
+    struct pwhash_info info;
+    assert_int_equal(pwhash_parse(pwhash_dummy_hash(), &info), 0);
+    assert_int_equal(info.alg, PWHASH_ALG_ARGON2ID);
+    assert_false(pwhash_needs_upgrade(pwhash_dummy_hash()));
+    assert_int_equal(pwhash_verify_dummy(S("guess")), SHOP_EINVAL);
     assert_int_equal(pwhash_verify_dummy(S("")), SHOP_EINVAL);
 }
 

@@ -160,6 +160,44 @@ static void test_uuid_slug_token(void **state)
     assert_false(match("/api/v1/wishlists/shared/a%2Fb/", M_GET, &m));
 }
 
+static void expect_bad_table(const struct route *t, size_t n, const char *why)
+{
+    char err[200] = "";
+
+    assert_int_equal(router_check_table(t, n, err, sizeof(err)), SHOP_EINVAL);
+    assert_non_null(strstr(err, why));
+}
+
+/* {file}: a stored file's name, "<slug>.<alnum>", in a table of its own. */
+static void test_file_param(void **state)
+{
+    static const struct route ft[] = {
+        { M_GET, "/media/{file}", h_detail, PERM_PUBLIC, "Media File", 0 },
+    };
+    static const char *bad[] = {
+        "/media/",          "/media/abc",       "/media/.png",     "/media/a.",
+        "/media/..",        "/media/.",         "/media/a.b.png",  "/media/a..png",
+        "/media/a/b.png",   "/media/../x.png",  "/media/a.p-g",    "/media/a b.png",
+        "/media/a.png/",    "/media/caf\xc3\xa9.png", "/media/a.png%00", "/media/a.pn g",
+    };
+    struct route_match m;
+    char err[200] = "";
+
+    (void)state;
+    assert_int_equal(router_check_table(ft, 1, err, sizeof(err)), 0);
+    assert_true(router_match(ft, 1, "/media/123e4567-e89b-42d3-a456-426614174000.png", 47,
+                             M_GET, &m));
+    assert_param(&m, 0, "123e4567-e89b-42d3-a456-426614174000.png");
+    assert_true(router_match(ft, 1, "/media/A_b-1.WebM", 17, M_GET, &m));
+    assert_param(&m, 0, "A_b-1.WebM");
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+        assert_false(router_match(ft, 1, bad[i], strlen(bad[i]), M_GET, &m));
+    {
+        const struct route t[] = {{M_GET, "/media/{file}.png", h_list, 0, NULL, 0}};
+        expect_bad_table(t, 1, "whole segment");
+    }
+}
+
 static void test_404_vs_405(void **state)
 {
     struct route_match m;
@@ -262,14 +300,6 @@ static void test_method_names(void **state)
     assert_int_equal(http_method_from_name(NULL), M_OTHER);
 }
 
-static void expect_bad_table(const struct route *t, size_t n, const char *why)
-{
-    char err[200] = "";
-
-    assert_int_equal(router_check_table(t, n, err, sizeof(err)), SHOP_EINVAL);
-    assert_non_null(strstr(err, why));
-}
-
 static void test_check_table(void **state)
 {
     char err[200] = "";
@@ -322,6 +352,7 @@ int main(void)
         cmocka_unit_test(test_id_params),
         cmocka_unit_test(test_id_refuses_shapes),
         cmocka_unit_test(test_uuid_slug_token),
+        cmocka_unit_test(test_file_param),
         cmocka_unit_test(test_404_vs_405),
         cmocka_unit_test(test_whole_path_and_slashes),
         cmocka_unit_test(test_head),

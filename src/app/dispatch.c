@@ -12,8 +12,25 @@
 #include "core/err.h"
 #include "db/db.h"
 #include "http/body.h"
+#include "http/query.h"
 #include "http/response.h"
 #include "http/router.h"
+
+/* Django's APPEND_SLASH: the escaped path plus '/', with the query string kept. */
+static const char *slashed_location(struct request *req)
+{
+    struct buf b;
+    buf_init(&b, req->path_len * 3 + strlen(req->raw_query) + 8);
+    url_path_encode_into(&b, req->path, req->path_len);
+    buf_putc(&b, '/');
+    if (req->raw_query[0]) {
+        buf_putc(&b, '?');
+        buf_puts(&b, req->raw_query);
+    }
+    const char *loc = buf_failed(&b) ? NULL : arena_strndup(req->arena, b.data, b.len);
+    buf_cleanup(&b);
+    return loc;
+}
 
 static bool try_slash_redirect(struct request *req, const struct app *app)
 {
@@ -25,12 +42,11 @@ static bool try_slash_redirect(struct request *req, const struct app *app)
     if (!slashed || !router_match(app->routes, app->nroutes, slashed, req->path_len + 1,
                                   M_GET, &m))
         return false;
-    /* The location is the raw path plus '/', with the query string kept (Django). */
-    const char *loc = req->raw_query[0]
-                          ? arena_printf(req->arena, "%s?%s", slashed, req->raw_query)
-                          : slashed;
+    const char *loc = slashed_location(req);
+    if (!loc)
+        return false;
     resp_empty(req, 301);
-    resp_header(req, "Location", loc ? loc : slashed);
+    resp_header(req, "Location", loc);
     return true;
 }
 
@@ -165,8 +181,6 @@ void app_dispatch(struct request *req, void *ctx)
     int st = run_route(req, app, &m);
     if (st <= 0 || req->resp.status == 0)
         resp_server_error(req);
-    if (req->user)
-        resp_header(req, "Cache-Control", "no-store");
     if (req->cfg->debug_queries)
         add_query_count(req);
 }

@@ -239,8 +239,7 @@ static int answer_empty_object(struct request *req)
 /* Reads the one required token field ("refresh" or "token"); 0 or the status answered. */
 static int read_token_field(struct request *req, const char *name, struct fval *v)
 {
-    const struct field f[] = { { .name = name, .type = F_STRING, .required = true,
-                                 .no_trim = true } };
+    const struct field f[] = { { .name = name, .type = F_STRING, .required = true } };
     json_t *errors = req_errors_new(req);
     if (!errors)
         return resp_from_err(req, SHOP_ENOMEM);
@@ -270,6 +269,12 @@ static int load_customer(struct request *req, struct db *db, int64_t id, struct 
     int rc = customers_get(db, req->arena, id, c);
     *found = rc == 0;
     return rc == SHOP_ENOTFOUND ? 0 : rc;
+}
+
+static int answer_no_active_account(struct request *req)
+{
+    return resp_detail_code(req, 401, "No active account found for the given token.",
+                            "no_active_account");
 }
 
 struct refresh_ctx {
@@ -342,8 +347,7 @@ int auth_token_refresh(struct request *req)
     if (st)
         return st;
     if (!found || !c.is_active)
-        return resp_detail_code(req, 401, "No active account found for the given token.",
-                                "no_active_account");
+        return answer_no_active_account(req);
     bool rotate = req->cfg->rotate_refresh_tokens;
     if (rotate && req->cfg->blacklist_after_rotation) {
         /* Insert-first: of concurrent refreshes of one token, one insert wins. */
@@ -402,6 +406,8 @@ int auth_token_blacklist(struct request *req)
     st = check_refresh(req, db, (struct slice){ v.s, v.len }, &r, &c, &found);
     if (st)
         return st;
+    if (!found || !c.is_active)
+        return answer_no_active_account(req);
     struct refresh_ctx bc = { r.claims.jti, r.claims.user_id, r.claims.exp };
     int rc = db_tx(db, blacklist_tx, &bc);
     if (rc == SHOP_ECONFLICT)

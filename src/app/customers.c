@@ -20,6 +20,7 @@
 #include "http/body.h"
 #include "http/response.h"
 #include "store/customers_store.h"
+#include "store/stores_store.h"
 
 #define NAME_MAX_LEN 150
 #define SLUG_TRIES 1000
@@ -208,8 +209,9 @@ int customers_register(struct request *req)
     struct customer c;
     fill_new_customer(&c, v);
     char hash[PWHASH_ENCODED_MAX];
-    if (pwhash_hash((struct slice){ v[R_PW].s, v[R_PW].len }, hash) != 0)
-        return resp_from_err(req, SHOP_EIO);
+    rc = pwhash_hash((struct slice){ v[R_PW].s, v[R_PW].len }, hash);
+    if (rc)
+        return resp_from_err(req, rc);
     c.password = hash;
     c.slug = unique_slug(req, db, c.first_name, c.last_name, 0);
     if (!c.slug)
@@ -340,10 +342,12 @@ int customers_update(struct request *req)
     return rc ? resp_from_err(req, rc) : answer_customer(req, 200, &c);
 }
 
+/* The customer's store goes with the account (API.md §2.2, §4), in one transaction. */
 static int deactivate_tx(struct db *db, void *ctx)
 {
     const struct customer *c = ctx;
-    return customers_deactivate(db, c->id);
+    int rc = customers_deactivate(db, c->id);
+    return rc ? rc : stores_deactivate_by_owner(db, c->id, utc_now_us());
 }
 
 int customers_destroy(struct request *req)
@@ -414,8 +418,9 @@ int customers_change_password(struct request *req)
     if (json_object_size(errors))
         return resp_errors(req, 400, errors);
     char hash[PWHASH_ENCODED_MAX];
-    if (pwhash_hash((struct slice){ v[P_NEW].s, v[P_NEW].len }, hash) != 0)
-        return resp_from_err(req, SHOP_EIO);
+    rc = pwhash_hash((struct slice){ v[P_NEW].s, v[P_NEW].len }, hash);
+    if (rc)
+        return resp_from_err(req, rc);
     struct password_ctx p = { c.id, hash };
     rc = db_tx(db, password_tx, &p);
     if (!rc)

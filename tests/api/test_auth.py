@@ -15,7 +15,7 @@ import requests
 
 from conftest import SECRET, Server, _finish, raw_http
 from helpers import (BAD_HEADER, NO_ACTIVE_ACCOUNT, NO_ACTIVE_FOR_TOKEN, NOT_AUTHENTICATED,
-                     REQUIRED, STRONG_PASSWORD, TOKEN_BLACKLISTED, TOKEN_INVALID,
+                     REQUIRED, TOKEN_BLACKLISTED, TOKEN_INVALID,
                      TOKEN_WRONG_TYPE, USER_NOT_FOUND, WWW_AUTH, access_error, assert_401,
                      b64url, b64url_decode, bearer, claims, json_body, login, make_token,
                      new_customer, random_key, register, resign, sign, token_parts,
@@ -38,7 +38,8 @@ def cust(server):
 
 @pytest.fixture(scope="module")
 def rot_server():
-    srv = Server({"ROTATE_REFRESH_TOKENS": "1", "BLACKLIST_AFTER_ROTATION": "1"}).start()
+    srv = Server({"ROTATE_REFRESH_TOKENS": "1", "BLACKLIST_AFTER_ROTATION": "1",
+                  "SHOPD_THREADS": "16"}).start()
     yield srv
     _finish(srv)
 
@@ -125,9 +126,12 @@ def test_unknown_email_costs_a_password_hash(server):
         assert r.status_code == 401
         return time.perf_counter() - t
 
-    known = [timed(c.email) for _ in range(5)]
-    unknown = [timed(unique_email("ghost")) for _ in range(5)]
-    assert statistics.median(unknown) > 0.5 * statistics.median(known), (known, unknown)
+    known, unknown = [], []
+    for _ in range(6):  # interleaved, so that warm-up and load hit both alike
+        known.append(timed(c.email))
+        unknown.append(timed(unique_email("ghost")))
+    # without a dummy hash an unknown email answers in a millisecond or two
+    assert statistics.median(unknown) > 0.4 * statistics.median(known), (known, unknown)
 
 
 def test_email_lookup_is_case_insensitive(server):
@@ -136,6 +140,11 @@ def test_email_lookup_is_case_insensitive(server):
     for variant in (email, email.lower(), email.upper()):
         r = server.post(OBTAIN, json={"email": variant, "password": body["password"]})
         assert r.status_code == 200, (variant, r.text)
+
+
+def test_obtain_trims_email(server, cust):
+    r = server.post(OBTAIN, json={"email": f"  {cust.email}\t", "password": cust.password})
+    assert r.status_code == 200, r.text
 
 
 def test_obtain_field_errors(server):
@@ -289,8 +298,18 @@ def test_verify(server, cust):
 
 
 def test_verify_trims_surrounding_whitespace(server, cust):
+    # §0.1: a string field trims surrounding whitespace (DRF CharField, as in SimpleJWT)
     r = server.post(VERIFY, json={"token": f"  {cust.access}\n"})
     assert r.status_code == 200 and json_body(r) == {}
+
+
+def test_refresh_and_blacklist_trim_surrounding_whitespace(server):
+    c = new_customer(server)
+    r = server.post(REFRESH, json={"refresh": f" {c.refresh}\t"})
+    assert r.status_code == 200, r.text
+    r = server.post(BLACKLIST, json={"refresh": f"\n{c.refresh} "})
+    assert r.status_code == 200 and json_body(r) == {}
+    assert_401(server.post(REFRESH, json={"refresh": c.refresh}), TOKEN_BLACKLISTED)
 
 
 @pytest.mark.parametrize("sep", [" ", "\t", "\n", "\r\n"])
@@ -337,6 +356,14 @@ def test_blacklist_and_logout(server, path):
     # a fresh login is unaffected
     fresh = login(server, c.email)
     assert server.post(REFRESH, json={"refresh": fresh["refresh"]}).status_code == 200
+
+
+@pytest.mark.parametrize("path", [BLACKLIST, LOGOUT])
+def test_blacklist_of_deleted_customer_is_no_active_account(server, path):
+    # §1.5 "Errors as §1.3": customer deactivated since → no_active_account
+    c = new_customer(server)
+    assert server.delete(c.path, headers=c.auth).status_code == 204
+    assert_401(server.post(path, json={"refresh": c.refresh}), NO_ACTIVE_FOR_TOKEN)
 
 
 @pytest.mark.parametrize("path", [BLACKLIST, LOGOUT])
@@ -647,7 +674,7 @@ def test_hostile_token_on_verify(server, cust, name, build, message):
 def test_well_formed_control_token_is_accepted(server, cust):
     # the builders above produce valid tokens when nothing is wrong with them
     assert_me_ok(server, make_token(_pl(cust.id)), cust.id)
-    assert_me_ok(server, make_token(_pl(cust.id, exp=int(time.time()) + 2)), cust.id)
+    assert_me_ok(server, make_token(_pl(cust.id, exp=int(time.time()) + 5)), cust.id)
     assert_me_ok(server, make_token(_pl(cust.id, n="x" * 4000)), cust.id)
 
 
@@ -706,6 +733,14 @@ def test_bearer_header_forms(server, cust):
         assert_401(server.get(ME, headers={"Authorization": value}), NOT_AUTHENTICATED)
     assert_401(server.get(ME), NOT_AUTHENTICATED)
     assert_me_ok(server, cust.access, cust.id)
+    # the header is split on runs of whitespace, as SimpleJWT does
+    for value in (f"Bearer  {cust.access}", f"Bearer\t{cust.access}"):
+        r = server.get(ME, headers={"Authorization": value})
+        assert r.status_code == 200, (value[:10], r.text)
+
+
+def test_real_refresh_token_on_protected_route(server, cust):
+    assert_401(me(server, cust.refresh), access_error("Token has wrong type"))
 
 
 def test_bad_bearer_on_public_route(server):
@@ -721,14 +756,9 @@ def assert_throttled(r):
     retry = r.headers.get("Retry-After", "")
     assert retry.isdigit(), retry
     n = int(retry)
-    assert 1 <= n <= 900
+    assert 1 <= n <= 900  # 15-minute windows
     unit = "second" if n == 1 else "seconds"
-    body = json_body(r)
-    # the body may be computed a second apart from the header
-    assert body["detail"] in {f"Request was throttled. Expected available in {m} "
-                              f"{'second' if m == 1 else 'seconds'}."
-                              for m in (n - 1, n, n + 1) if m >= 1}, (retry, body, unit)
-    assert list(body) == ["detail"]
+    assert json_body(r) == {"detail": f"Request was throttled. Expected available in {n} {unit}."}
 
 
 def test_per_account_throttle(make_server):
@@ -775,6 +805,54 @@ def test_per_address_throttle(make_server):
     assert_throttled(srv.post(OBTAIN, json={"email": unique_email("addr"), "password": "x"}))
     assert_throttled(srv.post(OBTAIN, json={"email": body["email"],
                                             "password": body["password"]}))
+    # without TRUST_PROXY, X-Forwarded-For does not change the client address
+    assert_throttled(srv.post(OBTAIN, json={"email": body["email"], "password": body["password"]},
+                              headers={"X-Forwarded-For": "203.0.113.77"}))
+
+
+def test_address_from_trusted_proxy(make_server):
+    # TRUST_PROXY=1: the client is the rightmost X-Forwarded-For entry not a trusted proxy;
+    # entries to its left are the client's own claims and are ignored.
+    srv = make_server({"TRUST_PROXY": "1", "LOGIN_FAILURES_PER_ADDRESS": "3"})
+    body, _ = register(srv)
+    for i in range(3):
+        xff = {"X-Forwarded-For": f"198.51.100.{i}, 203.0.113.5"}
+        assert_401(srv.post(OBTAIN, json={"email": unique_email("px"), "password": "x"},
+                            headers=xff), NO_ACTIVE_ACCOUNT)
+    right = {"email": body["email"], "password": body["password"]}
+    assert_throttled(srv.post(OBTAIN, json=right,
+                              headers={"X-Forwarded-For": "198.51.100.99, 203.0.113.5"}))
+    assert_throttled(srv.post(OBTAIN, json=right,
+                              headers={"X-Forwarded-For": "203.0.113.5, 127.0.0.1"}))
+    assert srv.post(OBTAIN, json=right,
+                    headers={"X-Forwarded-For": "203.0.113.6"}).status_code == 200
+
+
+def test_per_account_limit_is_per_email_and_address(make_server):
+    srv = make_server({"TRUST_PROXY": "1", "LOGIN_FAILURES_PER_ACCOUNT": "3"})
+    body, _ = register(srv)
+    wrong = {"email": body["email"], "password": "Wrong-1234"}
+    right = {"email": body["email"], "password": body["password"]}
+    a = {"X-Forwarded-For": "203.0.113.10"}
+    b = {"X-Forwarded-For": "203.0.113.11"}
+    for _ in range(3):
+        assert_401(srv.post(OBTAIN, json=wrong, headers=a), NO_ACTIVE_ACCOUNT)
+    assert_throttled(srv.post(OBTAIN, json=right, headers=a))
+    assert srv.post(OBTAIN, json=right, headers=b).status_code == 200
+
+
+def test_throttled_attempts_are_not_counted(make_server):
+    srv = make_server({"LOGIN_FAILURES_PER_ACCOUNT": "3", "LOGIN_FAILURES_PER_ADDRESS": "5"})
+    a, _ = register(srv)
+    b, _ = register(srv)
+    for _ in range(3):
+        assert srv.post(OBTAIN, json={"email": a["email"], "password": "x"}).status_code == 401
+    for _ in range(4):  # refused: not failures, so the address count stays at 3
+        assert_throttled(srv.post(OBTAIN, json={"email": a["email"], "password": "x"}))
+    for _ in range(2):
+        assert_401(srv.post(OBTAIN, json={"email": b["email"], "password": "x"}),
+                   NO_ACTIVE_ACCOUNT)
+    assert_throttled(srv.post(OBTAIN, json={"email": b["email"], "password": b["password"]}))
 
 
 def test_missing_fields_are_not_failures(make_server):

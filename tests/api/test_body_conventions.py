@@ -29,6 +29,14 @@ def test_unsupported_media_type_names_the_sent_type(server, path, ctype):
     assert json_body(r) == {"detail": f'Unsupported media type "{ctype}" in request.'}
 
 
+def test_unsupported_media_type_keeps_parameters(server):
+    # as DRF: the message quotes the Content-Type as sent
+    ctype = "text/plain; charset=utf-8"
+    r = post_raw(server, LOGIN, b"x", ctype)
+    assert r.status_code == 415
+    assert json_body(r) == {"detail": f'Unsupported media type "{ctype}" in request.'}
+
+
 @pytest.mark.parametrize("path", ENDPOINTS)
 def test_multipart_is_not_accepted_outside_media_uploads(server, path):
     r = server.post(path, files={"email": (None, "a@example.com")})
@@ -236,6 +244,13 @@ def test_body_over_limit_on_registration_is_413(server):
     r = post_raw(server, REGISTER, big, "application/json")
     assert r.status_code == 413
     assert json_body(r) == {"detail": "Request body too large."}
+
+
+@pytest.mark.parametrize("value", [["a"], {"a": 1}, True, False])
+def test_string_fields_refuse_other_types(server, value):
+    r = server.post(REGISTER, json=registration(first_name=value))
+    assert r.status_code == 400
+    assert json_body(r) == {"first_name": ["Not a valid string."]}
 
 
 def test_string_fields_take_numbers_and_trim(server):

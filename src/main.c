@@ -1,4 +1,5 @@
-/* main: the shopd command line — serve | migrate | check (API.md §11.1).
+/* main: the shopd command line — serve | migrate | check | createsuperuser | seed
+ * (API.md §11.1).
  * Configuration comes from the environment (core/config.c), validated before anything
  * starts; `serve` refuses an unmigrated database and a missing SECRET_KEY (unless
  * SHOPD_DEV=1), then runs until SIGTERM/SIGINT and shuts down gracefully. */
@@ -11,6 +12,7 @@
 
 #include "app/app.h"
 #include "app/metrics.h"
+#include "app/seed.h"
 #include "core/arena.h"
 #include "core/config.h"
 #include "core/err.h"
@@ -33,6 +35,7 @@ static void usage(FILE *f)
           "  check                         validate configuration and database, then exit\n"
           "  createsuperuser --email E --password P [--first-name F --last-name L]\n"
           "                                create a staff and superuser account\n"
+          "  seed                          load the demo catalogue once (again: no change)\n"
           "configuration is read from the environment; see README.md\n",
           f);
 }
@@ -269,6 +272,16 @@ static int cmd_createsuperuser(const struct config *cfg, int argc, char **argv)
     return rc;
 }
 
+static int cmd_seed(const struct config *cfg)
+{
+    struct db *db;
+    if (check_schema(cfg) || open_db(cfg, &db))
+        return 1;
+    int rc = seed_demo(db, stdout);
+    db_close(db);
+    return rc ? 1 : 0;
+}
+
 static int cmd_check(struct config *cfg)
 {
     if (ensure_secret(cfg) || check_schema(cfg))
@@ -295,6 +308,8 @@ int main(int argc, char **argv)
         return cmd_check(&cfg);
     if (strcmp(cmd, "createsuperuser") == 0)
         return cmd_createsuperuser(&cfg, argc, argv);
+    if (strcmp(cmd, "seed") == 0)
+        return cmd_seed(&cfg);
     fprintf(stderr, "shopd: unknown command '%s'\n", cmd);
     usage(stderr);
     return 2;

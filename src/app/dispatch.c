@@ -106,10 +106,12 @@ static int perm_rank(enum perm p)
         return 1;
     case PERM_AUTH:
         return 2;
-    case PERM_STAFF:
+    case PERM_STAFF_OR_VENDOR:
         return 3;
+    case PERM_STAFF:
+        return 4;
     }
-    return 3;
+    return 4;
 }
 
 /* For a method no route declares, DRF checks the view's permission with that method:

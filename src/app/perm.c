@@ -22,11 +22,14 @@ int perm_check_route(struct request *req, enum perm p)
         break;
     case PERM_AUTH:
     case PERM_STAFF:
+    case PERM_STAFF_OR_VENDOR:
         break;
     }
     if (!req->user)
         return resp_unauthenticated(req);
     if (p == PERM_STAFF && !req->user->is_staff)
+        return resp_forbidden(req);
+    if (p == PERM_STAFF_OR_VENDOR && !req->user->is_staff && !req->user->is_vendor)
         return resp_forbidden(req);
     return 0;
 }
@@ -45,4 +48,20 @@ int perm_owner(struct request *req, int64_t owner_id)
     if (!req->user)
         return resp_unauthenticated(req);
     return req->user->id == owner_id ? 0 : resp_forbidden(req);
+}
+
+int perm_staff_or_vendor(struct request *req, bool owns_store)
+{
+    if (!req->user)
+        return resp_unauthenticated(req);
+    return req->user->is_staff || owns_store ? 0 : resp_forbidden(req);
+}
+
+int perm_staff_or_vendor_of(struct request *req, int64_t store_owner_id)
+{
+    if (!req->user)
+        return resp_unauthenticated(req);
+    if (req->user->is_staff || (store_owner_id != 0 && req->user->id == store_owner_id))
+        return 0;
+    return resp_forbidden(req);
 }

@@ -4,6 +4,7 @@
 #ifndef SHOPD_APP_PERM_H
 #define SHOPD_APP_PERM_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "http/request.h"
@@ -16,5 +17,11 @@ int perm_check_route(struct request *req, enum perm p);
 int perm_owner_or_staff(struct request *req, int64_t owner_id);
 /* Object-level: the caller owns the object; else 403. */
 int perm_owner(struct request *req, int64_t owner_id);
+/* Function-level for catalogue writes: staff, or a vendor (owns_store: the caller owns
+ * an active store); else 403 (401 anonymous). */
+int perm_staff_or_vendor(struct request *req, bool owns_store);
+/* Object-level: staff, or the owner of the active store the object belongs to
+ * (store_owner_id; 0 = no store, or an inactive one); else 403 (401 anonymous). */
+int perm_staff_or_vendor_of(struct request *req, int64_t store_owner_id);
 
 #endif

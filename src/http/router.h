@@ -30,6 +30,8 @@ enum perm {
     PERM_PUBLIC,        /* anyone; a Bearer header is still checked when present */
     PERM_PUBLIC_READ,   /* GET/HEAD public, other methods AUTH */
     PERM_STAFF,         /* auth and is_staff */
+    PERM_STAFF_OR_VENDOR, /* auth and (is_staff or owns a store); the object's store is
+                             checked by the handler */
     PERM_IGNORE_AUTH,   /* public and Authorization ignored (token endpoints, /metrics) */
 };
 

@@ -7,7 +7,8 @@
  * json_each on SQLite and json_array_elements_text on PostgreSQL, so any number of terms
  * costs the same single statement). In page queries the stock condition is written
  * "+p.total_stock_level" so that SQLite keeps walking the ordering index instead of
- * sorting; counts use it bare and can use products_available.
+ * sorting; counts without a category or store filter use it bare, so that they can
+ * count from products_available alone.
  *
  * Names are compared folded (core/fold.c) in *_fold columns, never with SQL lower(),
  * which differs between the two databases. */
@@ -396,12 +397,14 @@ static int product_rows(struct db_stmt *st, struct arena *a, struct cat_product 
 #define PAGE(d, av, s) P_COLS P_FROM P_WHERE d av s##_COND P_ORDER "LIMIT ? OFFSET ?"
 #define CNT_S(d, av) { CNT(d, av, S0), CNT(d, av, S1), CNT(d, av, S2) }
 #define PAGE_S(d, av) { PAGE(d, av, S0), PAGE(d, av, S1), PAGE(d, av, S2) }
+/* Counts with a category or store filter use its index too ('+'), not products_available. */
 #define CNT_A(d) { CNT_S(d, AC_ANY), CNT_S(d, AC_YES), CNT_S(d, AC_NO) }
+#define CNT_AP(d) { CNT_S(d, AP_ANY), CNT_S(d, AP_YES), CNT_S(d, AP_NO) }
 #define PAGE_A(d) { PAGE_S(d, AP_ANY), PAGE_S(d, AP_YES), PAGE_S(d, AP_NO) }
 
 /* [driver][enum cat_avail][search kind] */
 static const char *const products_count_sql[4][3][3] = {
-    CNT_A(D_NONE), CNT_A(D_CAT), CNT_A(D_STORE), CNT_A(D_BOTH),
+    CNT_A(D_NONE), CNT_AP(D_CAT), CNT_AP(D_STORE), CNT_AP(D_BOTH),
 };
 static const char *const products_page_sql[4][3][3] = {
     PAGE_A(D_NONE), PAGE_A(D_CAT), PAGE_A(D_STORE), PAGE_A(D_BOTH),
@@ -909,17 +912,17 @@ int cat_variant_deactivate(struct db *db, int64_t id, int64_t now)
     return exec_one(st);
 }
 
-int cat_variant_set_stock_by_sku(struct db *db, int64_t product_id, const char *sku,
-                                 int64_t stock, int64_t now)
+int cat_variant_set_standalone_stock(struct db *db, int64_t product_id, int64_t stock,
+                                     int64_t now)
 {
+    /* by product, not by the generated SKU, which an update may have changed */
     struct db_stmt *st = db_prepare(db, "UPDATE variants SET stock_level = ?, updated_at = ? "
-                                        "WHERE product_id = ? AND sku = ?");
+                                        "WHERE product_id = ? AND is_active = TRUE");
     if (!st)
         return SHOP_EDB;
     db_bind_int(st, 1, stock);
     db_bind_int(st, 2, now);
     db_bind_int(st, 3, product_id);
-    db_bind_text(st, 4, sku, (size_t)-1);
     return exec_done(st);
 }
 
@@ -1044,16 +1047,6 @@ int cat_reviews_of(struct db *db, struct arena *a, int64_t product_id,
     return rc == DB_DONE ? 0 : rc;
 }
 
-int cat_store_of_owner(struct db *db, int64_t owner_id, int64_t *store_id)
-{
-    struct db_stmt *st =
-        db_prepare(db, "SELECT id FROM stores WHERE owner_id = ? AND is_active = TRUE");
-    if (!st)
-        return SHOP_EDB;
-    db_bind_int(st, 1, owner_id);
-    return fetch_int(st, store_id);
-}
-
 bool cat_store_exists(struct db *db, int64_t id)
 {
     struct db_stmt *st = db_prepare(db, "SELECT 1 FROM stores WHERE id = ? AND is_active = TRUE");
@@ -1064,35 +1057,6 @@ bool cat_store_exists(struct db *db, int64_t id)
 }
 
 /* ---- seed support ---- */
-
-int cat_seed_store(struct db *db, struct arena *a, int64_t owner_id, const char *brand,
-                   const char *slug, const char *about, int64_t now, int64_t *id)
-{
-    const char *fold = fold_str(a, brand, strlen(brand));
-    if (!fold)
-        return SHOP_ENOMEM;
-    struct db_stmt *st = db_prepare(
-        db, "INSERT INTO stores (owner_id, brand_name, brand_fold, slug, about, is_active, "
-            "created_at, updated_at) VALUES (?, ?, ?, ?, ?, TRUE, ?, ?) RETURNING id");
-    if (!st)
-        return SHOP_EDB;
-    db_bind_int(st, 1, owner_id);
-    db_bind_text(st, 2, brand, (size_t)-1);
-    db_bind_text(st, 3, fold, (size_t)-1);
-    db_bind_text(st, 4, slug, (size_t)-1);
-    db_bind_text(st, 5, about, (size_t)-1);
-    db_bind_int(st, 6, now);
-    db_bind_int(st, 7, now);
-    int rc = fetch_int(st, id);
-    if (rc)
-        return rc == SHOP_ENOTFOUND ? SHOP_EDB : rc;
-    /* owning a store is what makes a customer a vendor (API.md §4) */
-    st = db_prepare(db, "UPDATE customers SET is_vendor = TRUE WHERE id = ?");
-    if (!st)
-        return SHOP_EDB;
-    db_bind_int(st, 1, owner_id);
-    return exec_one(st);
-}
 
 int cat_meta_get(struct db *db, struct arena *a, const char *key, const char **value)
 {

@@ -173,9 +173,9 @@ bool cat_sku_taken(struct db *db, const char *sku, int64_t except_id);
 int cat_variant_insert(struct db *db, struct cat_variant *v, int64_t now);
 int cat_variant_update(struct db *db, const struct cat_variant *v, int64_t now);
 int cat_variant_deactivate(struct db *db, int64_t id, int64_t now);
-/* Sets the stock of a product's variant by SKU (a standalone product's default). */
-int cat_variant_set_stock_by_sku(struct db *db, int64_t product_id, const char *sku,
-                                 int64_t stock, int64_t now);
+/* Sets the stock of a standalone product's variant (its only active one). */
+int cat_variant_set_standalone_stock(struct db *db, int64_t product_id, int64_t stock,
+                                     int64_t now);
 /* Replaces the variant's attribute values with v->attrs, creating attribute names new to
  * the product. Names must be distinct (the caller checks). */
 int cat_variant_set_attributes(struct db *db, const struct cat_variant *v, int64_t now);
@@ -188,16 +188,11 @@ int cat_attributes_of(struct db *db, struct arena *a, int64_t product_id,
 /* Active reviews of a product, newest first (one statement). */
 int cat_reviews_of(struct db *db, struct arena *a, int64_t product_id,
                    struct cat_review **out, size_t *n);
-/* The active store owned by a customer: *store_id, or SHOP_ENOTFOUND. */
-int cat_store_of_owner(struct db *db, int64_t owner_id, int64_t *store_id);
-/* Whether an active store with this id exists. */
+/* Whether an active store with this id exists (the caller's own store: stores_store.h). */
 bool cat_store_exists(struct db *db, int64_t id);
 
 /* ---- seed support ---- */
 
-/* Inserts a store for the demo catalogue and marks its owner a vendor. Sets *id. */
-int cat_seed_store(struct db *db, struct arena *a, int64_t owner_id, const char *brand,
-                   const char *slug, const char *about, int64_t now, int64_t *id);
 /* app_meta: *value (arena) or SHOP_ENOTFOUND / insert. */
 int cat_meta_get(struct db *db, struct arena *a, const char *key, const char **value);
 int cat_meta_set(struct db *db, const char *key, const char *value);

@@ -97,6 +97,8 @@ CREATE TABLE media (
     created_at BIGINT NOT NULL
 );
 CREATE INDEX media_product ON media (product_id, id);
+-- /media/<file> looks a file up by its name
+CREATE UNIQUE INDEX media_file ON media (file);
 
 CREATE TABLE reviews (
     id BIGSERIAL PRIMARY KEY,

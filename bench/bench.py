@@ -146,7 +146,8 @@ def machine_info():
             if line.startswith("MemTotal:"):
                 mem_kb = int(line.split()[1])
     return {"nproc": os.cpu_count() or 1, "cpu": model or platform.machine(),
-            "mem_gib": round(mem_kb / 1048576, 1), "kernel": platform.release()}
+            "mem_gib": round(mem_kb / 1048576, 1), "kernel": platform.release(),
+            "loadavg_at_start": round(os.getloadavg()[0], 2)}
 
 
 def proc_status(pid, field):
@@ -333,9 +334,35 @@ def parse_wrk(out):
     return res
 
 
+def cpu_ticks(pid):
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return int(fields[11]) + int(fields[12])    # utime + stime
+    except (OSError, IndexError, ValueError):
+        return None
+
+
+def wait_idle(pid, limit=60.0):
+    """Waits until the server stops using CPU: requests still queued when wrk hung up
+    (a slow endpoint after its warm-up) must not eat into the next measured run."""
+    if not pid:
+        return
+    deadline = time.time() + limit
+    last = cpu_ticks(pid)
+    while last is not None and time.time() < deadline:
+        time.sleep(0.2)
+        now = cpu_ticks(pid)
+        if now is None or now - last <= 1:
+            return
+        last = now
+    log("server still busy after the previous run; measuring anyway")
+
+
 def wrk(port, path, seconds, lua=None, env=None):
+    # A long timeout: a slow endpoint shows up as high latency (a MISS), not as errors.
     cmd = ["wrk", f"-t{CFG['threads']}", f"-c{max(CFG['connections'], CFG['threads'])}",
-           f"-d{seconds}s", "--timeout", "5s", "--latency"]
+           f"-d{seconds}s", "--timeout", "30s", "--latency"]
     if lua:
         cmd += ["-s", os.path.join(BENCH, lua)]
     cmd.append(f"http://127.0.0.1:{port}{path}")
@@ -370,6 +397,21 @@ def login(port, email, password=PASSWORD):
     if st != 200:
         raise RuntimeError(f"POST /auth/token/ answered {st}: {body}")
     return body
+
+
+AUTH_NEEDS = ("token", "logins", "refresh")
+
+
+def setup_auth(port, tmp, ctx):
+    """Made just before the first scenario that needs it, so that the memory measured
+    under the catalogue loads carries no password-hash buffers (see the README)."""
+    ctx["auth_done"] = True
+    try:
+        ctx.update(prepare_auth(port, tmp))
+    except (RuntimeError, OSError) as e:
+        log(f"authentication setup failed: {e}")
+        for need in AUTH_NEEDS:
+            ctx["skip_" + need] = f"FAILED (setup: {e})"
 
 
 def prepare_auth(port, tmp):
@@ -420,7 +462,7 @@ def resolve(sc, ctx):
     return sc["path"].format(**ctx.get("catalogue", {})), None
 
 
-def run_scenario(sc, port, ctx, result, sampler_pid=None):
+def run_scenario(sc, port, ctx, result, sampler_pid=None, server_pid=None):
     url, skip = resolve(sc, ctx)
     if skip:
         # An endpoint that does not exist yet says so, whatever else is missing.
@@ -442,8 +484,10 @@ def run_scenario(sc, port, ctx, result, sampler_pid=None):
         env["BENCH_TOKEN"] = ctx["token"]
     if sc.get("method") == "POST":
         env["BENCH_BODIES"] = ctx[sc["needs"]]
+    wait_idle(server_pid)
     if CFG["warmup"]:
         wrk(port, url, CFG["warmup"], sc.get("lua"), env)
+        wait_idle(server_pid)
     if sampler_pid:
         with RssSampler(sampler_pid) as s:
             res = wrk(port, url, CFG["seconds"], sc.get("lua"), env)
@@ -451,7 +495,12 @@ def run_scenario(sc, port, ctx, result, sampler_pid=None):
     else:
         res = wrk(port, url, CFG["seconds"], sc.get("lua"), env)
     result.update(res)
-    result["status"] = "ok" if res["errors"] == 0 else f"FAILED ({res['errors']} errors)"
+    if res["requests"] == 0:
+        result["status"] = f"FAILED (no answer within the {CFG['seconds']} s run)"
+    elif res["errors"]:
+        result["status"] = f"FAILED ({res['errors']} errors)"
+    else:
+        result["status"] = "ok"
 
 
 def scenario_rows(scale_label):
@@ -489,6 +538,7 @@ def keepalive_delta(srv, n=KEEPALIVE_CONNS):
             if not data.startswith(b"HTTP/1.1 200"):
                 raise RuntimeError("keep-alive probe: " + data[:60].decode(errors="replace"))
         time.sleep(1.0)
+        srv.mem_note = proc_status(srv.proc.pid, "RssAnon")
         return before, srv.rss()
     finally:
         for s in socks:
@@ -574,6 +624,9 @@ def print_report(report):
     print(f"shopd bench {report['date']} on {m['cpu']}, {m['nproc']} cores, {m['mem_gib']} GiB; "
           f"database {report['config']['db']}; wrk -t{CFG['threads']} -c{CFG['connections']} "
           f"-d{CFG['seconds']}s after {CFG['warmup']}s warm-up")
+    if m["loadavg_at_start"] > 0.5:
+        print(f"WARNING: load average {m['loadavg_at_start']} at start: something else was "
+              "running; figures are not comparable")
     cat = report.get("catalogue") or {}
     if cat.get("phases"):
         print("catalogue: " + "; ".join(f"{p['label']}: {p['products']} products listed"
@@ -594,12 +647,15 @@ def print_report(report):
               + ("" if r["status"] == "ok" else "  " + r["status"]))
     mem = report["memory"]
     print()
-    print(f"memory (VmRSS): idle {fmt(mem.get('idle_rss_mib'), '.1f')} MiB; "
+    print(f"memory (VmRSS): idle {fmt(mem.get('idle_rss_mib'), '.1f')} MiB "
+          f"(anonymous {fmt(mem.get('idle_rss_anon_mib'), '.1f')}, file-backed "
+          f"{fmt(mem.get('idle_rss_file_mib'), '.1f')}); "
           f"peak under {mem.get('load_scenario', '-')} load {fmt(mem.get('load_peak_rss_mib'), '.1f')} MiB; "
           f"after all loads {fmt(mem.get('end_rss_mib'), '.1f')} MiB (high-water {fmt(mem.get('hwm_mib'), '.1f')} MiB)")
     print(f"memory: {KEEPALIVE_CONNS} idle keep-alive connections: "
           f"{fmt(mem.get('keepalive_before_mib'), '.1f')} -> {fmt(mem.get('keepalive_rss_mib'), '.1f')} MiB "
-          f"(+{fmt(mem.get('keepalive_delta_mib'), '.1f')} MiB)")
+          f"(+{fmt(mem.get('keepalive_delta_mib'), '.1f')} MiB, anonymous "
+          f"+{fmt(mem.get('keepalive_anon_delta_mib'), '.1f')} MiB)")
     hc = report.get("hashcost")
     if hc:
         print(f"password hash (in-process, median of {hc['runs']}): verify {hc['verify_median_ms']:.1f} ms, "
@@ -670,17 +726,11 @@ def run_all(tmp):
     try:
         time.sleep(1.0)
         mem["idle_rss_mib"] = round(srv.rss(), 1)
-        b, a = keepalive_delta(srv)
-        mem.update(keepalive_before_mib=round(b, 1), keepalive_rss_mib=round(a, 1),
-                   keepalive_delta_mib=round(a - b, 1))
-        log(f"idle RSS {mem['idle_rss_mib']} MiB; {KEEPALIVE_CONNS} keep-alive +{mem['keepalive_delta_mib']} MiB")
+        mem["idle_rss_anon_mib"] = round(proc_status(srv.proc.pid, "RssAnon"), 1)
+        mem["idle_rss_file_mib"] = round(proc_status(srv.proc.pid, "RssFile"), 1)
+        log(f"idle RSS {mem['idle_rss_mib']} MiB")
 
         ctx = {}
-        try:
-            ctx.update(prepare_auth(srv.port, tmp))
-        except RuntimeError as e:
-            log(f"authentication setup failed: {e}")
-            ctx["skip_token"] = ctx["skip_logins"] = ctx["skip_refresh"] = f"FAILED (setup: {e})"
         gen = catalogue.Generator(CFG["db"], db_url, srv.port, srv.cmd, log)
         phases = []
         note = gen.prepare(BASE_SCALE)
@@ -696,9 +746,12 @@ def run_all(tmp):
         for sc, res in rows:
             if sc.get("target") == "nginx":
                 continue
+            if sc.get("needs") in AUTH_NEEDS and "auth_done" not in ctx:
+                setup_auth(srv.port, tmp, ctx)
             log(f"measuring {sc['label']}")
-            run_scenario(sc, srv.port, ctx, res,
+            run_scenario(sc, srv.port, ctx, res, server_pid=srv.proc.pid,
                          sampler_pid=srv.proc.pid if sc["key"] == load_key else None)
+            res["rss_after_mib"] = round(srv.rss(), 1)
             if "rss_peak_mib" in res:
                 mem["load_peak_rss_mib"] = res["rss_peak_mib"]
             results.append(res)
@@ -712,7 +765,7 @@ def run_all(tmp):
                            "products": gen.listed_count(srv.port)})
             for sc, res in scenario_rows(big_label):
                 log(f"measuring {sc['label']}")
-                run_scenario(sc, srv.port, ctx, res)
+                run_scenario(sc, srv.port, ctx, res, server_pid=srv.proc.pid)
                 results.append(res)
         mem["end_rss_mib"] = round(srv.rss(), 1)
         mem["hwm_mib"] = round(proc_status(srv.proc.pid, "VmHWM"), 1)
@@ -721,12 +774,33 @@ def run_all(tmp):
         if rc != 0:
             log(f"shopd exited with {rc}:\n{srv.tail()}")
 
+    measure_keepalive(tmp, db_url, mem)
     count_queries(tmp, db_url, results, ctx)
     ratios(results)
     cat = {"phases": phases} if phases else {"note": ctx.get("skip_catalogue", "none")}
     if ctx.get("catalogue"):
         cat["params"] = ctx["catalogue"]
     return results, mem, hashcost, cat, big_label
+
+
+def measure_keepalive(tmp, db_url, mem):
+    """On a fresh shopd (memory freed after the loads stays in malloc's arenas and
+    would hide what connections cost): RSS idle, then with the connections open."""
+    srv = Shopd(tmp, db_url, "shopd-keepalive")
+    try:
+        srv.start()
+        time.sleep(1.0)
+        anon0 = proc_status(srv.proc.pid, "RssAnon")
+        b, a = keepalive_delta(srv)
+        mem.update(keepalive_before_mib=round(b, 1), keepalive_rss_mib=round(a, 1),
+                   keepalive_delta_mib=round(a - b, 1),
+                   keepalive_anon_delta_mib=round(srv.mem_note - anon0, 1))
+        log(f"{KEEPALIVE_CONNS} keep-alive connections: +{mem['keepalive_delta_mib']} MiB")
+    except (RuntimeError, OSError) as e:
+        log(f"keep-alive measurement failed: {e}")
+    finally:
+        if srv.proc:
+            srv.stop()
 
 
 def count_queries(tmp, db_url, results, ctx):

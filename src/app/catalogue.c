@@ -11,6 +11,7 @@
  * every product-scoped write transaction starts with cat_product_lock, so the
  * "no negative variant price" rule holds under concurrent writers on PostgreSQL too. */
 #include "app/catalogue.h"
+#include "app/media.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -38,7 +39,6 @@
 #define MSG_SKU_RESERVED "SKUs starting with PRODVAR_ are reserved."
 #define SKU_RESERVED   "PRODVAR_"
 #define SLUG_TRIES     1000
-#define MB_BYTES       (1024 * 1024)
 
 static int db_or_answer(struct request *req, struct db **db)
 {
@@ -68,29 +68,6 @@ static void write_url(struct request *req, struct json_w *w, const char *base,
     json_str(w, u);
 }
 
-/* Hundredths of a megabyte as Python's round(size / 1048576, 2) gives them: the quotient
- * is exact in binary, so exact ties go to the even digit (as media.c answers uploads). */
-static int64_t mb_hundredths(int64_t bytes)
-{
-    int64_t scaled = bytes * 100, q = scaled / MB_BYTES, r = scaled % MB_BYTES;
-    if (r * 2 > MB_BYTES || (r * 2 == MB_BYTES && (q & 1)))
-        q++;
-    return q;
-}
-
-static void write_media(struct request *req, struct json_w *w, const char *base,
-                        const struct cat_media *m)
-{
-    json_obj_begin(w);
-    json_key_int(w, "id", m->id);
-    json_key(w, "file");
-    write_url(req, w, base, "/media/", m->file, "");
-    json_key_bool(w, "is_primary", m->is_primary);
-    json_key_money_num(w, "file_size", mb_hundredths(m->file_size)); /* a number */
-    json_key_str(w, "file_type", m->file_type);
-    json_obj_end(w);
-}
-
 /* The product list object's fields, in API.md's order (the caller opens the object). */
 static void write_product_fields(struct request *req, struct json_w *w, const char *base,
                                  const struct cat_product *p)
@@ -105,7 +82,7 @@ static void write_product_fields(struct request *req, struct json_w *w, const ch
     json_key(w, "media");
     json_arr_begin(w);
     for (size_t i = 0; i < p->nmedia; i++)
-        write_media(req, w, base, &p->media[i]);
+        media_write_object(req, w, base, &p->media[i]);
     json_arr_end(w);
     json_key(w, "product_offers"); /* offers come with a later issue: no table yet */
     json_arr_begin(w);

@@ -12,7 +12,10 @@
 
 #include "core/err.h"
 
-static bool is_ows(char c) { return c == ' ' || c == '\t'; }
+static bool is_ows(char c)
+{
+    return c == ' ' || c == '\t';
+}
 
 /* RFC 9110 tchar. */
 static bool is_tchar(char c)
@@ -75,7 +78,7 @@ static int quoted_value(struct slice s, size_t *i, struct slice *value)
     }
     if (j >= s.len)
         return SHOP_EINVAL;
-    *value = (struct slice){ s.ptr + *i + 1, j - *i - 1 };
+    *value = (struct slice){s.ptr + *i + 1, j - *i - 1};
     *i = j + 1;
     return 0;
 }
@@ -97,7 +100,7 @@ static int next_param(struct slice s, size_t *i, struct slice *name, struct slic
     size_t e = token_end(s, k);
     if (e == k || e == s.len || s.ptr[e] != '=')
         return SHOP_EINVAL;
-    *name = (struct slice){ s.ptr + k, e - k };
+    *name = (struct slice){s.ptr + k, e - k};
     k = e + 1;
     if (k < s.len && s.ptr[k] == '"') {
         int rc = quoted_value(s, &k, value);
@@ -107,7 +110,7 @@ static int next_param(struct slice s, size_t *i, struct slice *name, struct slic
         e = token_end(s, k);
         if (e == k)
             return SHOP_EINVAL;
-        *value = (struct slice){ s.ptr + k, e - k };
+        *value = (struct slice){s.ptr + k, e - k};
         k = e;
     }
     *i = k;
@@ -124,7 +127,7 @@ static int media_type(struct slice s, size_t *i, struct slice *type)
     size_t e2 = token_end(s, e + 1);
     if (e2 == e + 1)
         return SHOP_EINVAL;
-    *type = (struct slice){ s.ptr + k, e2 - k };
+    *type = (struct slice){s.ptr + k, e2 - k};
     *i = e2;
     return 0;
 }
@@ -159,7 +162,7 @@ static int parse_disposition(struct slice v, struct multipart_part *part)
     size_t i = token_end(v, 0);
     struct slice name, value;
     bool has_name = false;
-    if (!ci_eq((struct slice){ v.ptr, i }, "form-data"))
+    if (!ci_eq((struct slice){v.ptr, i}, "form-data"))
         return SHOP_EINVAL;
     int rc;
     while ((rc = next_param(v, &i, &name, &value)) == 1) {
@@ -185,11 +188,11 @@ static int parse_header(struct slice line, struct multipart_part *part, bool *se
     size_t e = token_end(line, 0);
     if (e == 0 || e == line.len || line.ptr[e] != ':')
         return SHOP_EINVAL; /* also refuses obs-fold continuation lines */
-    struct slice name = { line.ptr, e };
+    struct slice name = {line.ptr, e};
     size_t vs = skip_ows(line, e + 1), ve = line.len;
     while (ve > vs && is_ows(line.ptr[ve - 1]))
         ve--;
-    struct slice value = { line.ptr + vs, ve - vs };
+    struct slice value = {line.ptr + vs, ve - vs};
     if (ci_eq(name, "content-disposition")) {
         if (*seen_cd)
             return SHOP_EINVAL;
@@ -220,7 +223,7 @@ static int next_line(struct slice body, size_t *pos, struct slice *line)
             continue;
         if (j + 1 >= body.len || body.ptr[j + 1] != '\n')
             return SHOP_EINVAL;
-        *line = (struct slice){ body.ptr + *pos, j - *pos };
+        *line = (struct slice){body.ptr + *pos, j - *pos};
         *pos = j + 2;
         return 0;
     }
@@ -285,7 +288,7 @@ int multipart_parse(struct slice body, struct slice boundary, struct multipart_p
         const char *end = memmem(body.ptr + pos, body.len - pos, delim, dlen);
         if (!end)
             return SHOP_EINVAL;
-        part->data = (struct slice){ body.ptr + pos, (size_t)(end - (body.ptr + pos)) };
+        part->data = (struct slice){body.ptr + pos, (size_t)(end - (body.ptr + pos))};
         pos = (size_t)(end - body.ptr) + dlen;
         (*n)++;
     }

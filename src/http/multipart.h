@@ -16,17 +16,17 @@
 
 #include "core/slice.h"
 
-#define MULTIPART_MAX_PARTS 16
-#define MULTIPART_MAX_HEADERS 8
+#define MULTIPART_MAX_PARTS       16
+#define MULTIPART_MAX_HEADERS     8
 #define MULTIPART_MAX_HEADER_LINE 1024
-#define MULTIPART_BOUNDARY_MAX 70
+#define MULTIPART_BOUNDARY_MAX    70
 
 struct multipart_part {
-    struct slice name;          /* Content-Disposition name="..." */
-    struct slice filename;      /* filename="..." when has_filename (may be empty) */
+    struct slice name;     /* Content-Disposition name="..." */
+    struct slice filename; /* filename="..." when has_filename (may be empty) */
     bool has_filename;
-    struct slice content_type;  /* the part's Content-Type value; empty when absent */
-    struct slice data;          /* the part's bytes */
+    struct slice content_type; /* the part's Content-Type value; empty when absent */
+    struct slice data;         /* the part's bytes */
 };
 
 /* The boundary parameter of a Content-Type value whose type is multipart/form-data

@@ -470,9 +470,9 @@ int cat_product_get(struct db *db, struct arena *a, int64_t id, struct cat_produ
 #define Q10    "?,?,?,?,?,?,?,?,?,?"
 #define Q100   Q10 "," Q10 "," Q10 "," Q10 "," Q10 "," Q10 "," Q10 "," Q10 "," Q10 "," Q10
 
-static int media_rows(struct db_stmt *st, struct arena *a, struct cat_media **out, size_t *n)
+static int media_rows(struct db_stmt *st, struct arena *a, struct media **out, size_t *n)
 {
-    struct cat_media *v = NULL;
+    struct media *v = NULL;
     size_t k = 0, cap = 0;
     int rc = db_step(st);
     while (rc == DB_ROW) {
@@ -481,7 +481,7 @@ static int media_rows(struct db_stmt *st, struct arena *a, struct cat_media **ou
             rc = SHOP_ENOMEM;
             break;
         }
-        v[k] = (struct cat_media){ .product_id = db_col_int(st, 0), .id = db_col_int(st, 1),
+        v[k] = (struct media){ .product_id = db_col_int(st, 0), .id = db_col_int(st, 1),
                                    .file = col_str(st, a, 2), .file_type = col_str(st, a, 3),
                                    .file_size = db_col_int(st, 4),
                                    .is_primary = db_col_bool(st, 5) };
@@ -516,7 +516,7 @@ static size_t find_pos(const struct id_pos *idx, size_t n, int64_t id)
 /* Media rows come ordered by product id: each product's rows are one contiguous run,
  * which becomes its media array without copying. */
 static int distribute_media(struct arena *a, struct cat_product *p, size_t n,
-                            struct cat_media *m, size_t nm)
+                            struct media *m, size_t nm)
 {
     struct id_pos *idx = arena_alloc(a, (n ? n : 1) * sizeof *idx);
     if (!idx)
@@ -550,7 +550,7 @@ int cat_media_attach(struct db *db, struct arena *a, struct cat_product *p, size
         return SHOP_EDB;
     for (size_t i = 0; i < CAT_PAGE_MAX; i++)
         db_bind_int(st, (int)i + 1, i < n ? p[i].id : 0); /* 0 names no product */
-    struct cat_media *m;
+    struct media *m;
     size_t nm;
     int rc = media_rows(st, a, &m, &nm);
     return rc ? rc : distribute_media(a, p, n, m, nm);
@@ -581,7 +581,7 @@ int cat_products_set(struct db *db, struct arena *a, bool by_store, int64_t id,
     if (!st)
         return SHOP_EDB;
     db_bind_int(st, 1, id);
-    struct cat_media *m;
+    struct media *m;
     size_t nm;
     rc = media_rows(st, a, &m, &nm);
     return rc ? rc : distribute_media(a, *out, *n, m, nm);

@@ -18,6 +18,7 @@
 
 #include "core/arena.h"
 #include "db/db.h"
+#include "store/media_store.h"
 
 #define CAT_PAGE_MAX 100 /* the most products cat_media_attach takes (PAGE_MAX_LIMIT) */
 
@@ -25,15 +26,6 @@ struct cat_category {
     int64_t id;
     const char *name;
     const char *slug;
-};
-
-struct cat_media {
-    int64_t id;
-    int64_t product_id;
-    const char *file;       /* "<uuid><ext>" under MEDIA_ROOT */
-    const char *file_type;  /* image | video */
-    int64_t file_size;      /* bytes */
-    bool is_primary;
 };
 
 struct cat_product {
@@ -56,7 +48,7 @@ struct cat_product {
     int64_t min_adjustment;     /* smallest adjustment among active variants */
     bool is_active;
     int64_t created_at, updated_at;
-    struct cat_media *media;    /* filled by cat_media_attach / cat_media_attach_set */
+    struct media *media;    /* filled by cat_media_attach / cat_media_attach_set */
     size_t nmedia;
 };
 

@@ -17,8 +17,8 @@ static void check_inside(struct slice s, const char *lo, const char *hi)
         abort();
 }
 
-static void check_parts(struct slice body, struct slice boundary,
-                        const struct multipart_part *p, size_t n)
+static void check_parts(struct slice body, struct slice boundary, const struct multipart_part *p,
+                        size_t n)
 {
     char delim[4 + MULTIPART_BOUNDARY_MAX];
     const char *prev_end = body.ptr;
@@ -66,9 +66,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             memcpy(body, nl + 1, blen);
             struct multipart_part parts[MULTIPART_MAX_PARTS];
             size_t n = 0;
-            if (multipart_parse((struct slice){ body, blen }, boundary, parts,
-                                MULTIPART_MAX_PARTS, &n) == 0)
-                check_parts((struct slice){ body, blen }, boundary, parts, n);
+            if (multipart_parse((struct slice){body, blen}, boundary, parts, MULTIPART_MAX_PARTS,
+                                &n) == 0)
+                check_parts((struct slice){body, blen}, boundary, parts, n);
             free(body);
         }
     }

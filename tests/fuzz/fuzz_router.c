@@ -30,6 +30,7 @@ static const struct route table[] = {
     {M_GET, "/api/v1/wishlists/shared/{token}/", h, PERM_PUBLIC, "Shared", 0},
     {M_POST, "/api/v1/stores/{slug}/follow_store/", h, PERM_AUTH, "Store", 0},
     {M_GET, "/healthz", h, PERM_PUBLIC, "Health", 0},
+    {M_GET, "/media/{file}", h, PERM_PUBLIC, "Media File", 0},
 };
 #define NT (sizeof(table) / sizeof(table[0]))
 
@@ -61,6 +62,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             abort();
         for (size_t k = 0; k < m.nparams; k++)
             check_param(m.params[k], path, size);
+        /* {file}: exactly one dot, neither first nor last */
+        if (m.route != NULL && strcmp(m.route->pattern, "/media/{file}") == 0) {
+            const char *dot = memchr(m.params[0].ptr, '.', m.params[0].len);
+            size_t at = dot ? (size_t)(dot - m.params[0].ptr) : 0;
+            if (!dot || at == 0 || at + 1 == m.params[0].len ||
+                memchr(dot + 1, '.', m.params[0].len - at - 1) != NULL)
+                abort();
+        }
         if (router_allow_header(m.allowed, allow, sizeof(allow)) >= sizeof(allow))
             abort();
     }

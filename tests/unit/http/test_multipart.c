@@ -17,7 +17,10 @@
 
 #define B "XyZ123"
 
-static struct slice lit(const char *s) { return slice_from_cstr(s); }
+static struct slice lit(const char *s)
+{
+    return slice_from_cstr(s);
+}
 
 static void assert_slice(struct slice s, const char *want)
 {
@@ -25,10 +28,9 @@ static void assert_slice(struct slice s, const char *want)
     assert_memory_equal(s.ptr, want, s.len);
 }
 
-static int parse(const char *body, size_t len, struct multipart_part *parts, size_t max,
-                 size_t *n)
+static int parse(const char *body, size_t len, struct multipart_part *parts, size_t max, size_t *n)
 {
-    return multipart_parse((struct slice){ body, len }, lit(B), parts, max, n);
+    return multipart_parse((struct slice){body, len}, lit(B), parts, max, n);
 }
 
 static int parse_str(const char *body, struct multipart_part *parts, size_t *n)
@@ -59,10 +61,10 @@ static void test_boundary(void **state)
         "application/json; boundary=abc",
         "multipart/form-data; boundary=",
         "multipart/form-data; boundary=\"\"",
-        "multipart/form-data; boundary=\"abc \"",       /* ends with a space */
-        "multipart/form-data; boundary=\"a\\\"b\"",     /* not a bchar */
-        "multipart/form-data; boundary=\"abc",          /* unterminated */
-        "multipart/form-data; boundary=a; boundary=b",  /* repeated */
+        "multipart/form-data; boundary=\"abc \"",      /* ends with a space */
+        "multipart/form-data; boundary=\"a\\\"b\"",    /* not a bchar */
+        "multipart/form-data; boundary=\"abc",         /* unterminated */
+        "multipart/form-data; boundary=a; boundary=b", /* repeated */
         "multipart/form-data; boundary = abc",
         "multipart/form-data boundary=abc",
         "multipart/form-data; boundary=a{b",
@@ -181,13 +183,13 @@ static void test_malformed(void **state)
     static const char *bad[] = {
         "",
         "preamble\r\n--" B "\r\nContent-Disposition: form-data; name=a\r\n\r\nx\r\n--" B "--",
-        "--" B,                                        /* nothing after the boundary */
-        "--" B "x\r\n",                                /* other boundary */
-        "--" B "\nContent-Disposition: form-data; name=a\n\nx\n--" B "--", /* bare LF */
-        "--" B "\r\nContent-Disposition: form-data; name=a\r\n\r\nx",      /* truncated */
+        "--" B,         /* nothing after the boundary */
+        "--" B "x\r\n", /* other boundary */
+        "--" B "\nContent-Disposition: form-data; name=a\n\nx\n--" B "--",    /* bare LF */
+        "--" B "\r\nContent-Disposition: form-data; name=a\r\n\r\nx",         /* truncated */
         "--" B "\r\nContent-Disposition: form-data; name=a\r\n\r\nx\r\n--" B, /* no close */
         "--" B "\r\nContent-Disposition: form-data; name=a\r\n\r\nx\r\n--" B "x",
-        "--" B "\r\nContent-Type: text/plain\r\n\r\nx\r\n--" B "--",      /* no disposition */
+        "--" B "\r\nContent-Type: text/plain\r\n\r\nx\r\n--" B "--",       /* no disposition */
         "--" B "\r\nContent-Disposition: form-data\r\n\r\nx\r\n--" B "--", /* no name */
         "--" B "\r\nContent-Disposition: attachment; name=a\r\n\r\nx\r\n--" B "--",
         "--" B "\r\nContent-Disposition: form-data; name=a\r\n"
@@ -218,8 +220,7 @@ static void test_malformed(void **state)
                               "x\r\n--" B "--";
     assert_int_equal(parse(nul, sizeof nul - 1, parts, 4, &n), SHOP_EINVAL);
     /* a bad boundary argument */
-    assert_int_equal(multipart_parse(lit("--a b \r\n"), lit("a b "), parts, 4, &n),
-                     SHOP_EINVAL);
+    assert_int_equal(multipart_parse(lit("--a b \r\n"), lit("a b "), parts, 4, &n), SHOP_EINVAL);
 }
 
 static void test_limits(void **state)

@@ -18,6 +18,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/arena.h"
 #include "core/err.h"
 #include "db/db_backend.h"
 
@@ -476,4 +477,50 @@ int db_tx(struct db *db, int (*fn)(struct db *db, void *ctx), void *ctx)
             return rc;
         tx_backoff(db, attempt);
     }
+}
+
+int db_run(struct db_stmt *st)
+{
+    if (!st)
+        return SHOP_EDB;
+    int rc = db_step(st);
+    db_stmt_release(st);
+    return rc == DB_DONE || rc == DB_ROW ? 0 : rc < 0 ? rc : SHOP_EDB;
+}
+
+int db_run_one(struct db_stmt *st)
+{
+    if (!st)
+        return SHOP_EDB;
+    int rc = db_step(st);
+    int64_t changed = db_changes(st);
+    db_stmt_release(st);
+    if (rc != DB_DONE)
+        return rc < 0 ? rc : SHOP_EDB;
+    return changed > 0 ? 0 : SHOP_ENOTFOUND;
+}
+
+int db_fetch_int(struct db_stmt *st, int64_t *v)
+{
+    if (!st)
+        return SHOP_EDB;
+    int rc = db_step(st);
+    if (rc == DB_ROW)
+        *v = db_col_int(st, 0);
+    db_stmt_release(st);
+    return rc == DB_ROW ? 0 : rc == DB_DONE ? SHOP_ENOTFOUND : rc < 0 ? rc : SHOP_EDB;
+}
+
+int db_has_row(struct db_stmt *st)
+{
+    if (!st)
+        return SHOP_EDB;
+    int rc = db_step(st);
+    db_stmt_release(st);
+    return rc == DB_ROW ? 1 : rc == DB_DONE ? 0 : rc < 0 ? rc : SHOP_EDB;
+}
+
+const char *db_col_dup(struct db_stmt *st, int col, struct arena *a)
+{
+    return arena_strndup(a, db_col_text(st, col), db_col_len(st, col));
 }

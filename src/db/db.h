@@ -112,4 +112,19 @@ int db_schema_check(struct db *db, int *pending);
  * transaction it simply joins it (no retry there). */
 int db_tx(struct db *db, int (*fn)(struct db *db, void *ctx), void *ctx);
 
+/* Conveniences for the store layer: each steps a bound statement (NULL: SHOP_EDB) and
+ * releases it. */
+/* Runs to completion: 0 or the step's error. */
+int db_run(struct db_stmt *st);
+/* Like db_run, but a write that changed no row is SHOP_ENOTFOUND. */
+int db_run_one(struct db_stmt *st);
+/* The first column of the first row as an integer: 0, SHOP_ENOTFOUND or the error. */
+int db_fetch_int(struct db_stmt *st, int64_t *v);
+/* 1 when a row came back, 0 when none, else the (negative) error: callers that decide
+ * access test `!= 0` so that an error fails closed. */
+int db_has_row(struct db_stmt *st);
+/* An arena copy of a text column ("" for NULL); NULL when out of memory. */
+struct arena;
+const char *db_col_dup(struct db_stmt *st, int col, struct arena *a);
+
 #endif

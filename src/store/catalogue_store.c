@@ -24,52 +24,9 @@
 
 /* ---- helpers ---- */
 
-static const char *col_str(struct db_stmt *st, struct arena *a, int col)
-{
-    return arena_strndup(a, db_col_text(st, col), db_col_len(st, col));
-}
-
 static const char *col_str_or_null(struct db_stmt *st, struct arena *a, int col)
 {
-    return db_col_null(st, col) ? NULL : col_str(st, a, col);
-}
-
-static int step_error(int rc) { return rc < 0 ? rc : SHOP_EDB; }
-
-/* Steps a write statement to completion; 0, or the step's error. */
-static int exec_done(struct db_stmt *st)
-{
-    int rc = db_step(st);
-    db_stmt_release(st);
-    return rc == DB_DONE || rc == DB_ROW ? 0 : rc;
-}
-
-/* Like exec_done, but a write that touched no row is SHOP_ENOTFOUND. */
-static int exec_one(struct db_stmt *st)
-{
-    int rc = db_step(st);
-    int64_t changed = db_changes(st);
-    db_stmt_release(st);
-    if (rc != DB_DONE)
-        return step_error(rc);
-    return changed > 0 ? 0 : SHOP_ENOTFOUND;
-}
-
-/* Steps an "... RETURNING id" / single-int SELECT: *v, SHOP_ENOTFOUND or the error. */
-static int fetch_int(struct db_stmt *st, int64_t *v)
-{
-    int rc = db_step(st);
-    if (rc == DB_ROW)
-        *v = db_col_int(st, 0);
-    db_stmt_release(st);
-    return rc == DB_ROW ? 0 : rc == DB_DONE ? SHOP_ENOTFOUND : rc;
-}
-
-static bool exists(struct db_stmt *st)
-{
-    int rc = db_step(st);
-    db_stmt_release(st);
-    return rc == DB_ROW;
+    return db_col_null(st, col) ? NULL : db_col_dup(st, col, a);
 }
 
 static void bind_opt(struct db_stmt *st, int idx, bool has, int64_t v)
@@ -152,8 +109,8 @@ static const char *const cat_page_sql[3] = {
 static void read_category(struct db_stmt *st, struct arena *a, struct cat_category *c)
 {
     c->id = db_col_int(st, 0);
-    c->name = col_str(st, a, 1);
-    c->slug = col_str(st, a, 2);
+    c->name = db_col_dup(st, 1, a);
+    c->slug = db_col_dup(st, 2, a);
 }
 
 static int categories_rows(struct db_stmt *st, struct arena *a, int64_t limit,
@@ -187,7 +144,7 @@ int cat_categories_page(struct db *db, struct arena *a, char **terms, size_t nte
         return SHOP_EDB;
     if (js)
         db_bind_text(st, 1, js, (size_t)-1);
-    int rc = fetch_int(st, count);
+    int rc = db_fetch_int(st, count);
     if (rc || *count <= offset)
         return rc;
     st = db_prepare(db, cat_page_sql[kind]);
@@ -239,7 +196,7 @@ bool cat_category_name_taken(struct db *db, struct arena *a, const char *name,
         return true;
     db_bind_text(st, 1, fold, (size_t)-1);
     db_bind_int(st, 2, except_id);
-    return exists(st);
+    return db_has_row(st) != 0;
 }
 
 bool cat_category_slug_taken(struct db *db, const char *slug, int64_t except_id)
@@ -249,7 +206,7 @@ bool cat_category_slug_taken(struct db *db, const char *slug, int64_t except_id)
         return true;
     db_bind_text(st, 1, slug, (size_t)-1);
     db_bind_int(st, 2, except_id);
-    return exists(st);
+    return db_has_row(st) != 0;
 }
 
 bool cat_category_has_products(struct db *db, int64_t id)
@@ -259,7 +216,7 @@ bool cat_category_has_products(struct db *db, int64_t id)
     if (!st)
         return true;
     db_bind_int(st, 1, id);
-    return exists(st);
+    return db_has_row(st) != 0;
 }
 
 int cat_category_insert(struct db *db, struct arena *a, struct cat_category *c, int64_t now)
@@ -277,7 +234,7 @@ int cat_category_insert(struct db *db, struct arena *a, struct cat_category *c, 
     db_bind_text(st, 3, c->slug, (size_t)-1);
     db_bind_int(st, 4, now);
     db_bind_int(st, 5, now);
-    int rc = fetch_int(st, &c->id);
+    int rc = db_fetch_int(st, &c->id);
     return rc == SHOP_ENOTFOUND ? SHOP_EDB : rc;
 }
 
@@ -296,7 +253,7 @@ int cat_category_update(struct db *db, struct arena *a, const struct cat_categor
     db_bind_text(st, 3, c->slug, (size_t)-1);
     db_bind_int(st, 4, now);
     db_bind_int(st, 5, c->id);
-    return exec_one(st);
+    return db_run_one(st);
 }
 
 int cat_category_delete(struct db *db, int64_t id)
@@ -305,7 +262,7 @@ int cat_category_delete(struct db *db, int64_t id)
     if (!st)
         return SHOP_EDB;
     db_bind_int(st, 1, id);
-    return exec_one(st);
+    return db_run_one(st);
 }
 
 /* ---- products: reading ---- */
@@ -324,10 +281,10 @@ static void read_product(struct db_stmt *st, struct arena *a, struct cat_product
 {
     memset(p, 0, sizeof *p);
     p->id = db_col_int(st, 0);
-    p->name = col_str(st, a, 1);
-    p->description = col_str(st, a, 2);
+    p->name = db_col_dup(st, 1, a);
+    p->description = db_col_dup(st, 2, a);
     p->category_id = db_col_int(st, 3);
-    p->category_name = col_str(st, a, 4);
+    p->category_name = db_col_dup(st, 4, a);
     p->store_id = db_col_int(st, 5);
     p->store_slug = col_str_or_null(st, a, 6);
     p->store_owner_id = db_col_bool(st, 8) ? db_col_int(st, 7) : 0;
@@ -439,7 +396,7 @@ int cat_products_page(struct db *db, struct arena *a, const struct cat_filter *f
     if (!st)
         return SHOP_EDB;
     bind_filter(st, f, js);
-    int rc = fetch_int(st, count);
+    int rc = db_fetch_int(st, count);
     if (rc || *count <= offset)
         return rc;
     st = db_prepare(db, products_page_sql[drv][av][kind]);
@@ -482,7 +439,7 @@ static int media_rows(struct db_stmt *st, struct arena *a, struct media **out, s
             break;
         }
         v[k] = (struct media){ .product_id = db_col_int(st, 0), .id = db_col_int(st, 1),
-                                   .file = col_str(st, a, 2), .file_type = col_str(st, a, 3),
+                                   .file = db_col_dup(st, 2, a), .file_type = db_col_dup(st, 3, a),
                                    .file_size = db_col_int(st, 4),
                                    .is_primary = db_col_bool(st, 5) };
         k++;
@@ -596,7 +553,7 @@ bool cat_product_name_taken(struct db *db, const char *name, int64_t except_id)
         return true;
     db_bind_text(st, 1, name, (size_t)-1);
     db_bind_int(st, 2, except_id);
-    return exists(st);
+    return db_has_row(st) != 0;
 }
 
 int cat_product_insert(struct db *db, struct arena *a, struct cat_product *p, int64_t now)
@@ -621,7 +578,7 @@ int cat_product_insert(struct db *db, struct arena *a, struct cat_product *p, in
     db_bind_bool(st, 8, p->is_standalone);
     db_bind_int(st, 9, now);
     db_bind_int(st, 10, now);
-    int rc = fetch_int(st, &p->id);
+    int rc = db_fetch_int(st, &p->id);
     return rc == SHOP_ENOTFOUND ? SHOP_EDB : rc;
 }
 
@@ -646,7 +603,7 @@ int cat_product_update(struct db *db, struct arena *a, const struct cat_product 
     bind_opt(st, 7, p->has_shipping_fee, p->shipping_fee);
     db_bind_int(st, 8, now);
     db_bind_int(st, 9, p->id);
-    return exec_one(st);
+    return db_run_one(st);
 }
 
 int cat_product_deactivate(struct db *db, int64_t id, int64_t now)
@@ -657,7 +614,7 @@ int cat_product_deactivate(struct db *db, int64_t id, int64_t now)
         return SHOP_EDB;
     db_bind_int(st, 1, now);
     db_bind_int(st, 2, id);
-    return exec_one(st);
+    return db_run_one(st);
 }
 
 int cat_product_lock(struct db *db, int64_t id, struct cat_product *out)
@@ -697,7 +654,7 @@ int cat_product_refresh_totals(struct db *db, int64_t id)
         return SHOP_EDB;
     for (int i = 1; i <= 4; i++)
         db_bind_int(st, i, id);
-    return exec_one(st);
+    return db_run_one(st);
 }
 
 int cat_product_active_variants(struct db *db, int64_t id, int64_t *n)
@@ -707,7 +664,7 @@ int cat_product_active_variants(struct db *db, int64_t id, int64_t *n)
     if (!st)
         return SHOP_EDB;
     db_bind_int(st, 1, id);
-    return fetch_int(st, n);
+    return db_fetch_int(st, n);
 }
 
 /* ---- variants and attributes ---- */
@@ -719,7 +676,7 @@ int cat_product_active_variants(struct db *db, int64_t id, int64_t *n)
 static void read_variant(struct db_stmt *st, struct arena *a, struct cat_variant *v)
 {
     *v = (struct cat_variant){
-        .id = db_col_int(st, 0), .product_id = db_col_int(st, 1), .sku = col_str(st, a, 2),
+        .id = db_col_int(st, 0), .product_id = db_col_int(st, 1), .sku = db_col_dup(st, 2, a),
         .price_adjustment = db_col_int(st, 3), .stock_level = db_col_int(st, 4),
         .quantity_sold = db_col_int(st, 5), .is_default = db_col_bool(st, 6),
         .is_active = db_col_bool(st, 7), .created_at = db_col_int(st, 8),
@@ -764,7 +721,7 @@ static int attr_rows(struct db_stmt *st, struct arena *a, struct attr_row **out,
             rc = SHOP_ENOMEM;
             break;
         }
-        v[k++] = (struct attr_row){ db_col_int(st, 0), { col_str(st, a, 1), col_str(st, a, 2) } };
+        v[k++] = (struct attr_row){ db_col_int(st, 0), { db_col_dup(st, 1, a), db_col_dup(st, 2, a) } };
         rc = db_step(st);
     }
     db_stmt_release(st);
@@ -862,7 +819,7 @@ bool cat_sku_taken(struct db *db, const char *sku, int64_t except_id)
         return true;
     db_bind_text(st, 1, sku, (size_t)-1);
     db_bind_int(st, 2, except_id);
-    return exists(st);
+    return db_has_row(st) != 0;
 }
 
 int cat_variant_insert(struct db *db, struct cat_variant *v, int64_t now)
@@ -881,7 +838,7 @@ int cat_variant_insert(struct db *db, struct cat_variant *v, int64_t now)
     db_bind_bool(st, 6, v->is_default);
     db_bind_int(st, 7, now);
     db_bind_int(st, 8, now);
-    int rc = fetch_int(st, &v->id);
+    int rc = db_fetch_int(st, &v->id);
     return rc == SHOP_ENOTFOUND ? SHOP_EDB : rc;
 }
 
@@ -898,7 +855,7 @@ int cat_variant_update(struct db *db, const struct cat_variant *v, int64_t now)
     db_bind_bool(st, 4, v->is_default);
     db_bind_int(st, 5, now);
     db_bind_int(st, 6, v->id);
-    return exec_one(st);
+    return db_run_one(st);
 }
 
 int cat_variant_deactivate(struct db *db, int64_t id, int64_t now)
@@ -909,7 +866,7 @@ int cat_variant_deactivate(struct db *db, int64_t id, int64_t now)
         return SHOP_EDB;
     db_bind_int(st, 1, now);
     db_bind_int(st, 2, id);
-    return exec_one(st);
+    return db_run_one(st);
 }
 
 int cat_variant_set_standalone_stock(struct db *db, int64_t product_id, int64_t stock,
@@ -923,7 +880,7 @@ int cat_variant_set_standalone_stock(struct db *db, int64_t product_id, int64_t 
     db_bind_int(st, 1, stock);
     db_bind_int(st, 2, now);
     db_bind_int(st, 3, product_id);
-    return exec_done(st);
+    return db_run(st);
 }
 
 /* The id of the product's attribute called name, created when new. */
@@ -938,7 +895,7 @@ static int attribute_id(struct db *db, int64_t product_id, const char *name, int
     db_bind_int(st, 1, product_id);
     db_bind_text(st, 2, name, (size_t)-1);
     db_bind_int(st, 3, now);
-    int rc = exec_done(st);
+    int rc = db_run(st);
     if (rc)
         return rc;
     st = db_prepare(db, "SELECT id FROM attributes WHERE product_id = ? AND name = ?");
@@ -946,7 +903,7 @@ static int attribute_id(struct db *db, int64_t product_id, const char *name, int
         return SHOP_EDB;
     db_bind_int(st, 1, product_id);
     db_bind_text(st, 2, name, (size_t)-1);
-    rc = fetch_int(st, id);
+    rc = db_fetch_int(st, id);
     return rc == SHOP_ENOTFOUND ? SHOP_EDB : rc;
 }
 
@@ -959,7 +916,7 @@ static int add_value(struct db *db, int64_t variant_id, int64_t attr_id, const c
     db_bind_int(st, 1, variant_id);
     db_bind_int(st, 2, attr_id);
     db_bind_text(st, 3, value, (size_t)-1);
-    return exec_done(st);
+    return db_run(st);
 }
 
 int cat_variant_set_attributes(struct db *db, const struct cat_variant *v, int64_t now)
@@ -968,7 +925,7 @@ int cat_variant_set_attributes(struct db *db, const struct cat_variant *v, int64
     if (!st)
         return SHOP_EDB;
     db_bind_int(st, 1, v->id);
-    int rc = exec_done(st);
+    int rc = db_run(st);
     for (size_t i = 0; rc == 0 && i < v->nattrs; i++) {
         int64_t attr_id;
         rc = attribute_id(db, v->product_id, v->attrs[i].attribute, now, &attr_id);
@@ -995,7 +952,7 @@ int cat_attributes_of(struct db *db, struct arena *a, int64_t product_id,
             rc = SHOP_ENOMEM;
             break;
         }
-        v[k++] = (struct cat_attribute){ db_col_int(st, 0), col_str(st, a, 1) };
+        v[k++] = (struct cat_attribute){ db_col_int(st, 0), db_col_dup(st, 1, a) };
         rc = db_step(st);
     }
     db_stmt_release(st);
@@ -1009,9 +966,9 @@ int cat_attributes_of(struct db *db, struct arena *a, int64_t product_id,
 static void read_review(struct db_stmt *st, struct arena *a, struct cat_review *r)
 {
     *r = (struct cat_review){
-        .id = db_col_int(st, 0), .user_email = col_str(st, a, 1),
+        .id = db_col_int(st, 0), .user_email = db_col_dup(st, 1, a),
         .created_at = db_col_int(st, 2), .updated_at = db_col_int(st, 3),
-        .is_active = db_col_bool(st, 4), .review_text = col_str(st, a, 5),
+        .is_active = db_col_bool(st, 4), .review_text = db_col_dup(st, 5, a),
         .rating = db_col_int(st, 6), .sentiment = col_str_or_null(st, a, 7),
         .has_sentiment_score = !db_col_null(st, 8), .sentiment_score = db_col_double(st, 8),
     };
@@ -1053,7 +1010,7 @@ bool cat_store_exists(struct db *db, int64_t id)
     if (!st)
         return false;
     db_bind_int(st, 1, id);
-    return exists(st);
+    return db_has_row(st) != 0;
 }
 
 /* ---- seed support ---- */
@@ -1066,7 +1023,7 @@ int cat_meta_get(struct db *db, struct arena *a, const char *key, const char **v
     db_bind_text(st, 1, key, (size_t)-1);
     int rc = db_step(st);
     if (rc == DB_ROW)
-        *value = col_str(st, a, 0);
+        *value = db_col_dup(st, 0, a);
     db_stmt_release(st);
     return rc == DB_ROW ? 0 : rc == DB_DONE ? SHOP_ENOTFOUND : rc;
 }
@@ -1078,5 +1035,5 @@ int cat_meta_set(struct db *db, const char *key, const char *value)
         return SHOP_EDB;
     db_bind_text(st, 1, key, (size_t)-1);
     db_bind_text(st, 2, value, (size_t)-1);
-    return exec_done(st);
+    return db_run(st);
 }

@@ -26,21 +26,16 @@ static const char *email_key(const char *email, char *out)
     "a.street_address, a.postal_code, a.city, a.state, a.country "                         \
     "FROM customers c LEFT JOIN addresses a ON a.customer_id = c.id "
 
-static const char *col_str(struct db_stmt *st, struct arena *a, int col)
-{
-    return arena_strndup(a, db_col_text(st, col), db_col_len(st, col));
-}
-
 static void read_customer(struct db_stmt *st, struct arena *a, struct customer *c)
 {
     c->id = db_col_int(st, 0);
-    c->email = col_str(st, a, 1);
-    c->first_name = col_str(st, a, 2);
-    c->last_name = col_str(st, a, 3);
-    c->slug = col_str(st, a, 4);
+    c->email = db_col_dup(st, 1, a);
+    c->first_name = db_col_dup(st, 2, a);
+    c->last_name = db_col_dup(st, 3, a);
+    c->slug = db_col_dup(st, 4, a);
     c->has_dob = !db_col_null(st, 5);
     c->date_of_birth = (int32_t)db_col_int(st, 5);
-    c->password = col_str(st, a, 6);
+    c->password = db_col_dup(st, 6, a);
     c->pwv = db_col_int(st, 7);
     c->password_changed_at = db_col_int(st, 8);
     c->is_active = db_col_bool(st, 9);
@@ -52,11 +47,11 @@ static void read_customer(struct db_stmt *st, struct arena *a, struct customer *
     c->last_purchase_date = db_col_int(st, 15);
     c->has_address = !db_col_null(st, 16);
     if (c->has_address) {
-        c->address.street_address = col_str(st, a, 16);
+        c->address.street_address = db_col_dup(st, 16, a);
         c->address.postal_code = db_col_int(st, 17);
-        c->address.city = col_str(st, a, 18);
-        c->address.state = col_str(st, a, 19);
-        c->address.country = col_str(st, a, 20);
+        c->address.city = db_col_dup(st, 18, a);
+        c->address.state = db_col_dup(st, 19, a);
+        c->address.country = db_col_dup(st, 20, a);
     }
 }
 
@@ -90,14 +85,6 @@ int customers_get_by_email(struct db *db, struct arena *a, const char *email,
     return fetch_one(st, a, out);
 }
 
-/* Runs a bound "SELECT 1 ... " and tells whether a row came back. */
-static bool exists(struct db_stmt *st)
-{
-    int rc = db_step(st);
-    db_stmt_release(st);
-    return rc == DB_ROW;
-}
-
 bool customers_email_taken(struct db *db, const char *email, int64_t except_id)
 {
     struct db_stmt *st = db_prepare(db, "SELECT 1 FROM customers WHERE email_key = ? AND id <> ?");
@@ -106,7 +93,7 @@ bool customers_email_taken(struct db *db, const char *email, int64_t except_id)
     char key[EMAIL_KEY_MAX];
     db_bind_text(st, 1, email_key(email, key), (size_t)-1);
     db_bind_int(st, 2, except_id);
-    return exists(st);
+    return db_has_row(st) != 0;
 }
 
 bool customers_slug_taken(struct db *db, const char *slug, int64_t except_id)
@@ -116,7 +103,7 @@ bool customers_slug_taken(struct db *db, const char *slug, int64_t except_id)
         return true;
     db_bind_text(st, 1, slug, (size_t)-1);
     db_bind_int(st, 2, except_id);
-    return exists(st);
+    return db_has_row(st) != 0;
 }
 
 static void bind_dob(struct db_stmt *st, int idx, const struct customer *c)
@@ -125,25 +112,6 @@ static void bind_dob(struct db_stmt *st, int idx, const struct customer *c)
         db_bind_int(st, idx, c->date_of_birth);
     else
         db_bind_null(st, idx);
-}
-
-/* Steps a write statement to completion; 0, or the step's error. */
-static int exec_done(struct db_stmt *st)
-{
-    int rc = db_step(st);
-    db_stmt_release(st);
-    return rc == DB_DONE || rc == DB_ROW ? 0 : rc;
-}
-
-/* Like exec_done, but a write that touched no row is SHOP_ENOTFOUND. */
-static int exec_one(struct db_stmt *st)
-{
-    int rc = db_step(st);
-    int64_t changed = db_changes(st);
-    db_stmt_release(st);
-    if (rc != DB_DONE)
-        return rc < 0 ? rc : SHOP_EDB;
-    return changed > 0 ? 0 : SHOP_ENOTFOUND;
 }
 
 int customers_insert(struct db *db, struct customer *c)
@@ -188,7 +156,7 @@ int customers_update_profile(struct db *db, const struct customer *c)
     db_bind_text(st, 5, c->slug, (size_t)-1);
     bind_dob(st, 6, c);
     db_bind_int(st, 7, c->id);
-    return exec_one(st);
+    return db_run_one(st);
 }
 
 int customers_set_address(struct db *db, int64_t id, const struct address *ad)
@@ -206,7 +174,7 @@ int customers_set_address(struct db *db, int64_t id, const struct address *ad)
     db_bind_text(st, 4, ad->city, (size_t)-1);
     db_bind_text(st, 5, ad->state, (size_t)-1);
     db_bind_text(st, 6, ad->country, (size_t)-1);
-    return exec_done(st);
+    return db_run(st);
 }
 
 int customers_delete_address(struct db *db, int64_t id)
@@ -215,7 +183,7 @@ int customers_delete_address(struct db *db, int64_t id)
     if (!st)
         return SHOP_EDB;
     db_bind_int(st, 1, id);
-    return exec_done(st);
+    return db_run(st);
 }
 
 int customers_deactivate(struct db *db, int64_t id)
@@ -225,7 +193,7 @@ int customers_deactivate(struct db *db, int64_t id)
     if (!st)
         return SHOP_EDB;
     db_bind_int(st, 1, id);
-    return exec_one(st);
+    return db_run_one(st);
 }
 
 int customers_set_password(struct db *db, int64_t id, const char *hash, bool bump_version,
@@ -246,7 +214,7 @@ int customers_set_password(struct db *db, int64_t id, const char *hash, bool bum
         db_bind_int(st, 2, id);
     }
     db_bind_text(st, 1, hash, (size_t)-1);
-    return exec_one(st);
+    return db_run_one(st);
 }
 
 int customers_set_last_login(struct db *db, int64_t id, int64_t now_us)
@@ -256,7 +224,7 @@ int customers_set_last_login(struct db *db, int64_t id, int64_t now_us)
         return SHOP_EDB;
     db_bind_int(st, 1, now_us);
     db_bind_int(st, 2, id);
-    return exec_one(st);
+    return db_run_one(st);
 }
 
 int blacklist_add(struct db *db, const char *jti, int64_t customer_id, int64_t exp_s)
@@ -268,7 +236,7 @@ int blacklist_add(struct db *db, const char *jti, int64_t customer_id, int64_t e
     db_bind_text(st, 1, jti, (size_t)-1);
     db_bind_int(st, 2, customer_id);
     db_bind_int(st, 3, exp_s);
-    return exec_done(st);
+    return db_run(st);
 }
 
 bool blacklist_contains(struct db *db, const char *jti)
@@ -277,7 +245,7 @@ bool blacklist_contains(struct db *db, const char *jti)
     if (!st)
         return true; /* fail closed */
     db_bind_text(st, 1, jti, (size_t)-1);
-    return exists(st);
+    return db_has_row(st) != 0;
 }
 
 int blacklist_purge(struct db *db, int64_t now_s)
@@ -286,7 +254,7 @@ int blacklist_purge(struct db *db, int64_t now_s)
     if (!st)
         return SHOP_EDB;
     db_bind_int(st, 1, now_s);
-    return exec_done(st);
+    return db_run(st);
 }
 
 int login_failures_incr(struct db *db, const char *key, int64_t window, int64_t *count)
@@ -314,7 +282,7 @@ int login_failures_decr(struct db *db, const char *key, int64_t window)
         return SHOP_EDB;
     db_bind_text(st, 1, key, (size_t)-1);
     db_bind_int(st, 2, window);
-    return exec_done(st);
+    return db_run(st);
 }
 
 int login_failures_purge(struct db *db, int64_t before_window)
@@ -323,5 +291,5 @@ int login_failures_purge(struct db *db, int64_t before_window)
     if (!st)
         return SHOP_EDB;
     db_bind_int(st, 1, before_window);
-    return exec_done(st);
+    return db_run(st);
 }

@@ -6,28 +6,6 @@
 
 #include "core/err.h"
 
-static const char *col_str(struct db_stmt *st, struct arena *a, int col)
-{
-    return arena_strndup(a, db_col_text(st, col), db_col_len(st, col));
-}
-
-static int exec_done(struct db_stmt *st)
-{
-    int rc = db_step(st);
-    db_stmt_release(st);
-    return rc == DB_DONE || rc == DB_ROW ? 0 : rc < 0 ? rc : SHOP_EDB;
-}
-
-static int exec_one(struct db_stmt *st)
-{
-    int rc = db_step(st);
-    int64_t changed = db_changes(st);
-    db_stmt_release(st);
-    if (rc != DB_DONE)
-        return rc < 0 ? rc : SHOP_EDB;
-    return changed > 0 ? 0 : SHOP_ENOTFOUND;
-}
-
 int media_product_owner(struct db *db, int64_t product_id, int64_t *owner_id)
 {
     struct db_stmt *st =
@@ -50,7 +28,7 @@ int media_lock_product(struct db *db, int64_t product_id)
     if (!st)
         return SHOP_EDB;
     db_bind_int(st, 1, product_id);
-    return exec_one(st);
+    return db_run_one(st);
 }
 
 static int clear_primary(struct db *db, int64_t product_id)
@@ -60,7 +38,7 @@ static int clear_primary(struct db *db, int64_t product_id)
     if (!st)
         return SHOP_EDB;
     db_bind_int(st, 1, product_id);
-    return exec_done(st);
+    return db_run(st);
 }
 
 int media_insert(struct db *db, struct media *m, int64_t now_us)
@@ -102,9 +80,9 @@ int media_get(struct db *db, struct arena *a, int64_t product_id, int64_t id, st
     if (rc == DB_ROW) {
         out->id = db_col_int(st, 0);
         out->product_id = db_col_int(st, 1);
-        out->file = col_str(st, a, 2);
-        out->content_type = col_str(st, a, 3);
-        out->file_type = col_str(st, a, 4);
+        out->file = db_col_dup(st, 2, a);
+        out->content_type = db_col_dup(st, 3, a);
+        out->file_type = db_col_dup(st, 4, a);
         out->file_size = db_col_int(st, 5);
         out->is_primary = db_col_bool(st, 6);
         rc = out->file && out->content_type && out->file_type ? 0 : SHOP_ENOMEM;
@@ -121,7 +99,7 @@ int media_delete(struct db *db, int64_t id)
     if (!st)
         return SHOP_EDB;
     db_bind_int(st, 1, id);
-    return exec_one(st);
+    return db_run_one(st);
 }
 
 int media_content_type_of(struct db *db, struct arena *a, const char *file,
@@ -133,7 +111,7 @@ int media_content_type_of(struct db *db, struct arena *a, const char *file,
     db_bind_text(st, 1, file, (size_t)-1);
     int rc = db_step(st);
     if (rc == DB_ROW) {
-        *content_type = col_str(st, a, 0);
+        *content_type = db_col_dup(st, 0, a);
         rc = *content_type ? 0 : SHOP_ENOMEM;
     } else if (rc == DB_DONE) {
         rc = SHOP_ENOTFOUND;

@@ -14,21 +14,16 @@
     "FROM reviews r JOIN customers c ON c.id = r.customer_id "                                     \
     "JOIN products p ON p.id = r.product_id "
 
-static const char *col_str(struct db_stmt *st, struct arena *a, int col)
-{
-    return arena_strndup(a, db_col_text(st, col), db_col_len(st, col));
-}
-
 static int read_review(struct db_stmt *st, struct arena *a, struct review *r)
 {
     memset(r, 0, sizeof *r);
     r->id = db_col_int(st, 0);
     r->product_id = db_col_int(st, 1);
     r->customer_id = db_col_int(st, 2);
-    r->user_email = col_str(st, a, 3);
-    r->review_text = col_str(st, a, 4);
+    r->user_email = db_col_dup(st, 3, a);
+    r->review_text = db_col_dup(st, 4, a);
     r->rating = db_col_int(st, 5);
-    r->sentiment = db_col_null(st, 6) ? NULL : col_str(st, a, 6);
+    r->sentiment = db_col_null(st, 6) ? NULL : db_col_dup(st, 6, a);
     r->has_sentiment_score = !db_col_null(st, 7);
     r->sentiment_score = db_col_double(st, 7);
     r->is_active = db_col_bool(st, 8);
@@ -38,38 +33,13 @@ static int read_review(struct db_stmt *st, struct arena *a, struct review *r)
     return oom ? SHOP_ENOMEM : 0;
 }
 
-static int exec_done(struct db_stmt *st)
-{
-    int rc = db_step(st);
-    db_stmt_release(st);
-    return rc == DB_DONE || rc == DB_ROW ? 0 : rc < 0 ? rc : SHOP_EDB;
-}
-
-static int exec_one(struct db_stmt *st)
-{
-    int rc = db_step(st);
-    int64_t changed = db_changes(st);
-    db_stmt_release(st);
-    if (rc != DB_DONE)
-        return rc < 0 ? rc : SHOP_EDB;
-    return changed > 0 ? 0 : SHOP_ENOTFOUND;
-}
-
-/* 1 when the bound SELECT returns a row, 0 when none, else the error. */
-static int has_row(struct db_stmt *st)
-{
-    int rc = db_step(st);
-    db_stmt_release(st);
-    return rc == DB_ROW ? 1 : rc;
-}
-
 int reviews_product_active(struct db *db, int64_t product_id)
 {
     struct db_stmt *st = db_prepare(db, "SELECT 1 FROM products WHERE id = ? AND is_active = TRUE");
     if (!st)
         return SHOP_EDB;
     db_bind_int(st, 1, product_id);
-    int rc = has_row(st);
+    int rc = db_has_row(st);
     return rc == 1 ? 0 : rc == 0 ? SHOP_ENOTFOUND : rc;
 }
 
@@ -81,7 +51,7 @@ bool reviews_has_purchase(struct db *db, int64_t customer_id, int64_t product_id
         return false;
     db_bind_int(st, 1, customer_id);
     db_bind_int(st, 2, product_id);
-    return has_row(st) == 1;
+    return db_has_row(st) == 1;
 }
 
 bool reviews_exists_for(struct db *db, int64_t customer_id, int64_t product_id)
@@ -92,7 +62,7 @@ bool reviews_exists_for(struct db *db, int64_t customer_id, int64_t product_id)
         return true;
     db_bind_int(st, 1, customer_id);
     db_bind_int(st, 2, product_id);
-    return has_row(st) != 0;
+    return db_has_row(st) != 0;
 }
 
 int reviews_list(struct db *db, struct arena *a, int64_t product_id, struct review **out, size_t *n)
@@ -157,7 +127,7 @@ int reviews_lock_product(struct db *db, int64_t product_id)
     if (!st)
         return SHOP_EDB;
     db_bind_int(st, 1, product_id);
-    return exec_one(st);
+    return db_run_one(st);
 }
 
 int reviews_insert(struct db *db, struct review *r, int64_t now_us)
@@ -194,7 +164,7 @@ int reviews_update(struct db *db, struct review *r, int64_t now_us)
     db_bind_int(st, 2, r->rating);
     db_bind_int(st, 3, now_us);
     db_bind_int(st, 4, r->id);
-    int rc = exec_one(st);
+    int rc = db_run_one(st);
     if (!rc)
         r->updated_at = now_us;
     return rc;
@@ -206,7 +176,7 @@ int reviews_delete(struct db *db, int64_t id)
     if (!st)
         return SHOP_EDB;
     db_bind_int(st, 1, id);
-    return exec_one(st);
+    return db_run_one(st);
 }
 
 int64_t reviews_mean_x100(int64_t sum, int64_t count)
@@ -237,5 +207,5 @@ int reviews_refresh_rating(struct db *db, int64_t product_id)
     else
         db_bind_null(st, 1);
     db_bind_int(st, 2, product_id);
-    return exec_done(st);
+    return db_run(st);
 }

@@ -13,47 +13,16 @@
     "CAST((SELECT COALESCE(SUM(p.total_sold), 0) FROM products p WHERE p.store_id = s.id) "        \
     "AS BIGINT) FROM stores s "
 
-static const char *col_str(struct db_stmt *st, struct arena *a, int col)
-{
-    return arena_strndup(a, db_col_text(st, col), db_col_len(st, col));
-}
-
 static int read_store(struct db_stmt *st, struct arena *a, struct store *s)
 {
     memset(s, 0, sizeof *s);
     s->id = db_col_int(st, 0);
     s->owner_id = db_col_int(st, 1);
-    s->brand_name = col_str(st, a, 2);
-    s->slug = col_str(st, a, 3);
-    s->about = col_str(st, a, 4);
+    s->brand_name = db_col_dup(st, 2, a);
+    s->slug = db_col_dup(st, 3, a);
+    s->about = db_col_dup(st, 4, a);
     s->products_sold = db_col_int(st, 5);
     return s->brand_name && s->slug && s->about ? 0 : SHOP_ENOMEM;
-}
-
-/* Steps a write statement to completion; 0, or the step's error. */
-static int exec_done(struct db_stmt *st)
-{
-    int rc = db_step(st);
-    db_stmt_release(st);
-    return rc == DB_DONE || rc == DB_ROW ? 0 : rc < 0 ? rc : SHOP_EDB;
-}
-
-/* Like exec_done, but a write that touched no row is SHOP_ENOTFOUND. */
-static int exec_one(struct db_stmt *st)
-{
-    int rc = db_step(st);
-    int64_t changed = db_changes(st);
-    db_stmt_release(st);
-    if (rc != DB_DONE)
-        return rc < 0 ? rc : SHOP_EDB;
-    return changed > 0 ? 0 : SHOP_ENOTFOUND;
-}
-
-static bool exists(struct db_stmt *st)
-{
-    int rc = db_step(st);
-    db_stmt_release(st);
-    return rc != DB_DONE; /* a row, or an error: fail closed */
 }
 
 /* A growable arena array of int64 (the arena has no realloc: doubling copies). */
@@ -215,7 +184,7 @@ bool stores_brand_taken(struct db *db, const char *brand, int64_t except_id)
         return true;
     db_bind_text(st, 1, brand, (size_t)-1);
     db_bind_int(st, 2, except_id);
-    return exists(st);
+    return db_has_row(st) != 0;
 }
 
 bool stores_slug_taken(struct db *db, const char *slug, int64_t except_id)
@@ -225,7 +194,7 @@ bool stores_slug_taken(struct db *db, const char *slug, int64_t except_id)
         return true;
     db_bind_text(st, 1, slug, (size_t)-1);
     db_bind_int(st, 2, except_id);
-    return exists(st);
+    return db_has_row(st) != 0;
 }
 
 static int set_vendor(struct db *db, int64_t customer_id, bool vendor)
@@ -235,7 +204,7 @@ static int set_vendor(struct db *db, int64_t customer_id, bool vendor)
         return SHOP_EDB;
     db_bind_bool(st, 1, vendor);
     db_bind_int(st, 2, customer_id);
-    return exec_done(st);
+    return db_run(st);
 }
 
 int stores_insert(struct db *db, struct store *s, int64_t now_us)
@@ -274,7 +243,7 @@ int stores_update(struct db *db, const struct store *s, int64_t now_us)
     db_bind_text(st, 4, s->about, (size_t)-1);
     db_bind_int(st, 5, now_us);
     db_bind_int(st, 6, s->id);
-    return exec_one(st);
+    return db_run_one(st);
 }
 
 static int deactivate_products(struct db *db, int64_t store_id, int64_t now_us)
@@ -285,7 +254,7 @@ static int deactivate_products(struct db *db, int64_t store_id, int64_t now_us)
         return SHOP_EDB;
     db_bind_int(st, 1, now_us);
     db_bind_int(st, 2, store_id);
-    return exec_done(st);
+    return db_run(st);
 }
 
 int stores_deactivate(struct db *db, int64_t id, int64_t owner_id, int64_t now_us)
@@ -296,7 +265,7 @@ int stores_deactivate(struct db *db, int64_t id, int64_t owner_id, int64_t now_u
         return SHOP_EDB;
     db_bind_int(st, 1, now_us);
     db_bind_int(st, 2, id);
-    int rc = exec_one(st);
+    int rc = db_run_one(st);
     if (!rc)
         rc = deactivate_products(db, id, now_us);
     return rc ? rc : set_vendor(db, owner_id, false);
@@ -319,7 +288,7 @@ int stores_follow(struct db *db, int64_t store_id, int64_t customer_id)
         return SHOP_EDB;
     db_bind_int(st, 1, store_id);
     db_bind_int(st, 2, customer_id);
-    return exec_done(st);
+    return db_run(st);
 }
 
 int stores_unfollow(struct db *db, int64_t store_id, int64_t customer_id)
@@ -330,5 +299,5 @@ int stores_unfollow(struct db *db, int64_t store_id, int64_t customer_id)
         return SHOP_EDB;
     db_bind_int(st, 1, store_id);
     db_bind_int(st, 2, customer_id);
-    return exec_done(st);
+    return db_run(st);
 }

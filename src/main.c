@@ -12,13 +12,13 @@
 
 #include "app/app.h"
 #include "app/metrics.h"
+#include "app/slugs.h"
 #include "app/seed.h"
 #include "core/arena.h"
 #include "core/config.h"
 #include "core/err.h"
 #include "core/log.h"
 #include "core/uuid.h"
-#include "core/slug.h"
 #include "core/utctime.h"
 #include "db/db.h"
 #include "domain/jwt.h"
@@ -231,11 +231,7 @@ static const char *superuser_slug(struct arena *ar, struct db *db, const struct 
 {
     char *name = a->first[0] || a->last[0] ? arena_printf(ar, "%s %s", a->first, a->last)
                                            : arena_strndup(ar, a->email, strcspn(a->email, "@"));
-    const char *base = name ? slugify(ar, name, strlen(name)) : NULL;
-    const char *cand = base;
-    for (int i = 2; cand && customers_slug_taken(db, cand, 0); i++)
-        cand = arena_printf(ar, "%s-%d", base, i);
-    return cand;
+    return name ? slug_unique(ar, db, name, customers_slug_taken, 0) : NULL;
 }
 
 static int insert_superuser(struct db *db, void *ctx)

@@ -12,6 +12,8 @@
  * "no negative variant price" rule holds under concurrent writers on PostgreSQL too. */
 #include "app/catalogue.h"
 #include "app/media.h"
+#include "app/reviews.h"
+#include "app/slugs.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -21,7 +23,6 @@
 #include "app/perm.h"
 #include "core/err.h"
 #include "core/pyfloat.h"
-#include "core/slug.h"
 #include "core/utctime.h"
 #include "core/validate.h"
 #include "db/db.h"
@@ -38,7 +39,6 @@
 #define MSG_SKU_TAKEN  "product variant with this SKU already exists."
 #define MSG_SKU_RESERVED "SKUs starting with PRODVAR_ are reserved."
 #define SKU_RESERVED   "PRODVAR_"
-#define SLUG_TRIES     1000
 
 static int db_or_answer(struct request *req, struct db **db)
 {
@@ -145,31 +145,6 @@ static void write_variant(struct json_w *w, const struct cat_variant *v)
 }
 
 /* Review object of API.md §3.3 (reviews.c writes them; the product detail shows them). */
-static void write_review(struct json_w *w, const struct cat_review *r)
-{
-    json_obj_begin(w);
-    json_key_int(w, "id", r->id);
-    json_key_str(w, "user", r->user_email);
-    json_key(w, "images");
-    json_arr_begin(w);
-    json_arr_end(w);
-    json_key_time(w, "created", r->created_at);
-    json_key_time(w, "updated", r->updated_at);
-    json_key_bool(w, "is_active", r->is_active);
-    json_key_str(w, "review_text", r->review_text);
-    json_key_int(w, "rating", r->rating);
-    json_key_str(w, "sentiment", r->sentiment); /* NULL writes null */
-    json_key(w, "sentiment_score");
-    if (r->has_sentiment_score) {
-        char t[PYFLOAT_REPR_MAX];
-        int n = pyfloat_repr(t, r->sentiment_score);
-        json_raw(w, t, (size_t)n);
-    } else {
-        json_null_value(w);
-    }
-    json_obj_end(w);
-}
-
 int catalogue_write_store_products(struct request *req, struct db *db, struct json_w *w,
                                    int64_t store_id)
 {
@@ -191,7 +166,7 @@ struct detail {
     struct cat_product p;
     struct cat_variant *variants;
     size_t nvariants;
-    struct cat_review *reviews;
+    struct review *reviews;
     size_t nreviews;
 };
 
@@ -206,7 +181,7 @@ static int load_detail(struct request *req, struct db *db, int64_t id, struct de
     if (!rc)
         rc = cat_variants_of(db, req->arena, id, &d->variants, &d->nvariants);
     if (!rc)
-        rc = cat_reviews_of(db, req->arena, id, &d->reviews, &d->nreviews);
+        rc = reviews_list(db, req->arena, id, &d->reviews, &d->nreviews);
     return rc;
 }
 
@@ -226,7 +201,7 @@ static int answer_detail(struct request *req, struct db *db, int64_t id, int sta
     json_key(&w, "reviews");
     json_arr_begin(&w);
     for (size_t i = 0; i < d.nreviews; i++)
-        write_review(&w, &d.reviews[i]);
+        reviews_write_object(&w, &d.reviews[i]);
     json_arr_end(&w);
     json_key(&w, "variants");
     json_arr_begin(&w);
@@ -471,21 +446,6 @@ static const struct field category_fields[] = {
 };
 enum { C_NAME, C_SLUG, C_N };
 
-/* A slug from the name that no other category has: base, base-2, base-3, ... */
-static const char *unique_category_slug(struct request *req, struct db *db, const char *name,
-                                        int64_t self_id)
-{
-    char *base = slugify(req->arena, name, strlen(name));
-    if (!base || !cat_category_slug_taken(db, base, self_id))
-        return base;
-    for (int i = 2; i < SLUG_TRIES; i++) {
-        char *cand = arena_printf(req->arena, "%s-%d", base, i);
-        if (!cand || !cat_category_slug_taken(db, cand, self_id))
-            return cand;
-    }
-    return NULL;
-}
-
 static bool slug_given(const struct fval *v) { return v->present && !v->is_null && v->len; }
 
 static void category_unique_errors(struct request *req, struct db *db, const struct fval *v,
@@ -514,7 +474,7 @@ static int read_category(struct request *req, struct db *db, struct cat_category
     if (slug_given(&v[C_SLUG]))
         c->slug = v[C_SLUG].s;
     else if (renamed)
-        c->slug = unique_category_slug(req, db, c->name, c->id);
+        c->slug = slug_unique(req->arena, db, c->name, cat_category_slug_taken, c->id);
     return c->slug ? 0 : resp_from_err(req, SHOP_ENOMEM);
 }
 

@@ -6,11 +6,11 @@
 #include <string.h>
 
 #include "app/app.h"
+#include "app/slugs.h"
 #include "app/handlers.h"
 #include "app/perm.h"
 #include "app/tokens.h"
 #include "core/err.h"
-#include "core/slug.h"
 #include "core/utf8.h"
 #include "core/utctime.h"
 #include "core/validate.h"
@@ -23,7 +23,6 @@
 #include "store/stores_store.h"
 
 #define NAME_MAX_LEN 150
-#define SLUG_TRIES 1000
 
 /* ---- rendering ---- */
 
@@ -120,20 +119,11 @@ static void check_password(json_t *errors, const char *key, const struct fval *p
         verr_add(errors, key, r.msgs[i]);
 }
 
-/* A slug from "first last" that no other customer has: base, base-2, base-3, ... */
-static const char *unique_slug(struct request *req, struct db *db, const char *first,
-                               const char *last, int64_t self_id)
+/* The slug follows "first last" (API.md §2). */
+static const char *customer_slug(struct request *req, struct db *db, const struct customer *c)
 {
-    char *name = arena_printf(req->arena, "%s %s", first, last);
-    char *base = name ? slugify(req->arena, name, strlen(name)) : NULL;
-    if (!base || !customers_slug_taken(db, base, self_id))
-        return base;
-    for (int i = 2; i < SLUG_TRIES; i++) {
-        char *cand = arena_printf(req->arena, "%s-%d", base, i);
-        if (!cand || !customers_slug_taken(db, cand, self_id))
-            return cand;
-    }
-    return NULL;
+    char *name = arena_printf(req->arena, "%s %s", c->first_name, c->last_name);
+    return name ? slug_unique(req->arena, db, name, customers_slug_taken, c->id) : NULL;
 }
 
 static int db_or_answer(struct request *req, struct db **db)
@@ -213,7 +203,7 @@ int customers_register(struct request *req)
     if (rc)
         return resp_from_err(req, rc);
     c.password = hash;
-    c.slug = unique_slug(req, db, c.first_name, c.last_name, 0);
+    c.slug = customer_slug(req, db, &c);
     if (!c.slug)
         return resp_from_err(req, SHOP_ENOMEM);
     rc = db_tx(db, register_tx, &c);
@@ -330,7 +320,7 @@ int customers_update(struct request *req)
     const char *old_first = c.first_name, *old_last = c.last_name;
     apply_update(&c, v);
     if (strcmp(old_first, c.first_name) != 0 || strcmp(old_last, c.last_name) != 0)
-        c.slug = unique_slug(req, db, c.first_name, c.last_name, c.id);
+        c.slug = customer_slug(req, db, &c);
     if (!c.slug)
         return resp_from_err(req, SHOP_ENOMEM);
     struct update_ctx u = { &c, v };

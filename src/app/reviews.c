@@ -5,6 +5,7 @@
  * ChoiceField ("5" and 5 are accepted, 5.0 is not); sentiment, sentiment_score,
  * is_active and the author are not in any field table, so a body cannot set them. */
 #include "app/app.h"
+#include "app/reviews.h"
 #include "app/handlers.h"
 #include "app/perm.h"
 #include "core/err.h"
@@ -28,7 +29,7 @@ enum { V_TEXT, V_RATING, V_N };
 
 /* ---- rendering ---- */
 
-static void write_review(struct json_w *w, const struct review *r)
+void reviews_write_object(struct json_w *w, const struct review *r)
 {
     json_obj_begin(w);
     json_key_int(w, "id", r->id);
@@ -139,7 +140,7 @@ int reviews_list_view(struct request *req)
     resp_json_begin(req, 200, &w);
     json_arr_begin(&w);
     for (size_t i = 0; i < n; i++)
-        write_review(&w, &v[i]);
+        reviews_write_object(&w, &v[i]);
     json_arr_end(&w);
     return 200;
 }
@@ -184,7 +185,7 @@ int reviews_detail(struct request *req)
         return st;
     struct json_w w;
     resp_json_begin(req, 200, &w);
-    write_review(&w, &r);
+    reviews_write_object(&w, &r);
     return 200;
 }
 
@@ -207,7 +208,7 @@ int reviews_edit(struct request *req)
         return resp_from_err(req, rc);
     struct json_w w;
     resp_json_begin(req, 200, &w);
-    write_review(&w, &r);
+    reviews_write_object(&w, &r);
     return 200;
 }
 

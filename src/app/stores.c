@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "app/app.h"
+#include "app/slugs.h"
 #include "app/catalogue.h"
 #include "app/handlers.h"
 #include "app/perm.h"
@@ -22,7 +23,6 @@
 #include "store/stores_store.h"
 
 #define BRAND_MAX_LEN   50
-#define SLUG_TRIES      1000
 #define MSG_BRAND_TAKEN "store with this brand name already exists."
 
 /* ---- rendering ---- */
@@ -80,27 +80,12 @@ static int load_store(struct request *req, struct db **db, struct store *s)
     return rc ? resp_from_err(req, rc) : 0;
 }
 
-/* A slug from the brand name that no other store has: base, base-2, base-3, ... */
-static const char *unique_slug(struct request *req, struct db *db, const char *brand,
-                               int64_t self_id)
-{
-    char *base = slugify(req->arena, brand, strlen(brand));
-    if (!base || !stores_slug_taken(db, base, self_id))
-        return base;
-    for (int i = 2; i < SLUG_TRIES; i++) {
-        char *cand = arena_printf(req->arena, "%s-%d", base, i);
-        if (!cand || !stores_slug_taken(db, cand, self_id))
-            return cand;
-    }
-    return NULL;
-}
-
 /* Sets the brand name with its fold and slug. 0 or SHOP_ENOMEM. */
 static int set_brand(struct request *req, struct db *db, struct store *s, const char *brand)
 {
     s->brand_name = brand;
     s->brand_fold = fold_str(req->arena, brand, strlen(brand));
-    s->slug = unique_slug(req, db, brand, s->id);
+    s->slug = slug_unique(req->arena, db, brand, stores_slug_taken, s->id);
     return s->brand_fold && s->slug ? 0 : SHOP_ENOMEM;
 }
 

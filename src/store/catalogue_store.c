@@ -963,47 +963,6 @@ int cat_attributes_of(struct db *db, struct arena *a, int64_t product_id,
 
 /* ---- other modules' tables ---- */
 
-static void read_review(struct db_stmt *st, struct arena *a, struct cat_review *r)
-{
-    *r = (struct cat_review){
-        .id = db_col_int(st, 0), .user_email = db_col_dup(st, 1, a),
-        .created_at = db_col_int(st, 2), .updated_at = db_col_int(st, 3),
-        .is_active = db_col_bool(st, 4), .review_text = db_col_dup(st, 5, a),
-        .rating = db_col_int(st, 6), .sentiment = col_str_or_null(st, a, 7),
-        .has_sentiment_score = !db_col_null(st, 8), .sentiment_score = db_col_double(st, 8),
-    };
-}
-
-int cat_reviews_of(struct db *db, struct arena *a, int64_t product_id,
-                   struct cat_review **out, size_t *n)
-{
-    struct db_stmt *st = db_prepare(
-        db, "SELECT r.id, c.email, r.created_at, r.updated_at, r.is_active, r.review_text, "
-            "r.rating, r.sentiment, r.sentiment_score FROM reviews r "
-            "JOIN customers c ON c.id = r.customer_id "
-            "WHERE r.product_id = ? AND r.is_active = TRUE "
-            "ORDER BY r.created_at DESC, r.id DESC");
-    if (!st)
-        return SHOP_EDB;
-    db_bind_int(st, 1, product_id);
-    struct cat_review *v = NULL;
-    size_t k = 0, cap = 0;
-    int rc = db_step(st);
-    while (rc == DB_ROW) {
-        v = grow(a, v, k, &cap, sizeof *v);
-        if (!v) {
-            rc = SHOP_ENOMEM;
-            break;
-        }
-        read_review(st, a, &v[k++]);
-        rc = db_step(st);
-    }
-    db_stmt_release(st);
-    *out = v;
-    *n = k;
-    return rc == DB_DONE ? 0 : rc;
-}
-
 bool cat_store_exists(struct db *db, int64_t id)
 {
     struct db_stmt *st = db_prepare(db, "SELECT 1 FROM stores WHERE id = ? AND is_active = TRUE");

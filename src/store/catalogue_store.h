@@ -74,18 +74,6 @@ struct cat_attribute {
     const char *name;
 };
 
-struct cat_review {
-    int64_t id;
-    const char *user_email;
-    int64_t created_at, updated_at;
-    bool is_active;
-    const char *review_text;
-    int64_t rating;
-    const char *sentiment;      /* NULL = null */
-    bool has_sentiment_score;
-    double sentiment_score;
-};
-
 /* ---- categories ---- */
 
 /* Categories ordered by folded name then id; terms (raw search terms, each matching the
@@ -177,9 +165,6 @@ int cat_attributes_of(struct db *db, struct arena *a, int64_t product_id,
 
 /* ---- read from other modules' tables ---- */
 
-/* Active reviews of a product, newest first (one statement). */
-int cat_reviews_of(struct db *db, struct arena *a, int64_t product_id,
-                   struct cat_review **out, size_t *n);
 /* Whether an active store with this id exists (the caller's own store: stores_store.h). */
 bool cat_store_exists(struct db *db, int64_t id);
 

@@ -300,3 +300,19 @@ size_t arena_used(const struct arena *a)
 {
     return a ? a->used : 0;
 }
+
+void *arena_grow(struct arena *a, void *arr, size_t used, size_t *cap, size_t elem)
+{
+    if (used < *cap)
+        return arr;
+    size_t ncap = *cap ? *cap * 2 : 16;
+    if (elem == 0 || ncap > SIZE_MAX / elem)
+        return NULL;
+    void *bigger = arena_alloc(a, ncap * elem);
+    if (!bigger)
+        return NULL;
+    if (used)
+        memcpy(bigger, arr, used * elem);
+    *cap = ncap;
+    return bigger;
+}

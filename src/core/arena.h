@@ -30,6 +30,11 @@ char *arena_printf(struct arena *a, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 char *arena_vprintf(struct arena *a, const char *fmt, va_list ap);
 
+/* Room for one more element in an arena array of `used` elements of `elem` bytes whose
+ * capacity is *cap: returns arr itself while it has room, else a copy with twice the
+ * capacity (16 at first; the arena has no realloc). NULL when out of memory. */
+void *arena_grow(struct arena *a, void *arr, size_t used, size_t *cap, size_t elem);
+
 /* Registers fn(ptr) to run when the arena is reset or freed. Returns 0 or SHOP_ENOMEM
  * (in which case fn(ptr) has already been run, so the resource is never leaked). */
 int arena_defer(struct arena *a, void (*fn)(void *), void *ptr);

@@ -37,22 +37,6 @@ static void bind_opt(struct db_stmt *st, int idx, bool has, int64_t v)
         db_bind_null(st, idx);
 }
 
-/* Arena-backed growable array: returns the (possibly moved) array with room for one more
- * element, or NULL when out of memory. */
-static void *grow(struct arena *a, void *arr, size_t used, size_t *cap, size_t elem)
-{
-    if (used < *cap)
-        return arr;
-    size_t ncap = *cap ? *cap * 2 : 16;
-    void *bigger = arena_alloc(a, ncap * elem);
-    if (!bigger)
-        return NULL;
-    if (used)
-        memcpy(bigger, arr, used * elem);
-    *cap = ncap;
-    return bigger;
-}
-
 /* The search terms as one JSON array of folded, escaped LIKE patterns (arena string).
  * The JSON writer replaces invalid UTF-8 with U+FFFD, as Django decodes query strings. */
 static const char *terms_json(struct arena *a, char **terms, size_t n)
@@ -311,7 +295,7 @@ static int product_rows(struct db_stmt *st, struct arena *a, struct cat_product 
     size_t k = 0, cap = 0;
     int rc = db_step(st);
     while (rc == DB_ROW) {
-        v = grow(a, v, k, &cap, sizeof *v);
+        v = arena_grow(a, v, k, &cap, sizeof *v);
         if (!v) {
             rc = SHOP_ENOMEM;
             break;
@@ -433,7 +417,7 @@ static int media_rows(struct db_stmt *st, struct arena *a, struct media **out, s
     size_t k = 0, cap = 0;
     int rc = db_step(st);
     while (rc == DB_ROW) {
-        v = grow(a, v, k, &cap, sizeof *v);
+        v = arena_grow(a, v, k, &cap, sizeof *v);
         if (!v) {
             rc = SHOP_ENOMEM;
             break;
@@ -691,7 +675,7 @@ static int variant_rows(struct db_stmt *st, struct arena *a, struct cat_variant 
     size_t k = 0, cap = 0;
     int rc = db_step(st);
     while (rc == DB_ROW) {
-        v = grow(a, v, k, &cap, sizeof *v);
+        v = arena_grow(a, v, k, &cap, sizeof *v);
         if (!v) {
             rc = SHOP_ENOMEM;
             break;
@@ -716,7 +700,7 @@ static int attr_rows(struct db_stmt *st, struct arena *a, struct attr_row **out,
     size_t k = 0, cap = 0;
     int rc = db_step(st);
     while (rc == DB_ROW) {
-        v = grow(a, v, k, &cap, sizeof *v);
+        v = arena_grow(a, v, k, &cap, sizeof *v);
         if (!v) {
             rc = SHOP_ENOMEM;
             break;
@@ -947,7 +931,7 @@ int cat_attributes_of(struct db *db, struct arena *a, int64_t product_id,
     size_t k = 0, cap = 0;
     int rc = db_step(st);
     while (rc == DB_ROW) {
-        v = grow(a, v, k, &cap, sizeof *v);
+        v = arena_grow(a, v, k, &cap, sizeof *v);
         if (!v) {
             rc = SHOP_ENOMEM;
             break;

@@ -83,19 +83,12 @@ int reviews_list(struct db *db, struct arena *a, int64_t product_id, struct revi
             rc = step; /* DB_DONE is 0 */
             break;
         }
-        if (*n == cap) {
-            /* the arena has no realloc: grow by doubling, copying */
-            size_t ncap = cap ? cap * 2 : 16;
-            struct review *nv = arena_alloc(a, ncap * sizeof *nv);
-            if (!nv) {
-                rc = SHOP_ENOMEM;
-                break;
-            }
-            if (*n)
-                memcpy(nv, *out, *n * sizeof *nv);
-            *out = nv;
-            cap = ncap;
+        struct review *nv = arena_grow(a, *out, *n, &cap, sizeof *nv);
+        if (!nv) {
+            rc = SHOP_ENOMEM;
+            break;
         }
+        *out = nv;
         rc = read_review(st, a, &(*out)[(*n)++]);
     }
     db_stmt_release(st);

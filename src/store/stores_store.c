@@ -25,7 +25,7 @@ static int read_store(struct db_stmt *st, struct arena *a, struct store *s)
     return s->brand_name && s->slug && s->about ? 0 : SHOP_ENOMEM;
 }
 
-/* A growable arena array of int64 (the arena has no realloc: doubling copies). */
+/* A growable arena array of int64. */
 struct i64vec {
     int64_t *v;
     size_t n, cap;
@@ -33,16 +33,10 @@ struct i64vec {
 
 static int i64vec_push(struct arena *a, struct i64vec *vec, int64_t x)
 {
-    if (vec->n == vec->cap) {
-        size_t cap = vec->cap ? vec->cap * 2 : 16;
-        int64_t *nv = arena_alloc(a, cap * sizeof *nv);
-        if (!nv)
-            return SHOP_ENOMEM;
-        if (vec->n)
-            memcpy(nv, vec->v, vec->n * sizeof *nv);
-        vec->v = nv;
-        vec->cap = cap;
-    }
+    int64_t *nv = arena_grow(a, vec->v, vec->n, &vec->cap, sizeof *nv);
+    if (!nv)
+        return SHOP_ENOMEM;
+    vec->v = nv;
     vec->v[vec->n++] = x;
     return 0;
 }

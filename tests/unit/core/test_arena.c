@@ -273,9 +273,36 @@ static void test_reset_reuses_first_chunk(void **state)
     arena_free(a);
 }
 
+static void test_grow_keeps_contents_and_doubles(void **state)
+{
+    (void)state;
+    struct arena *a = arena_new(0);
+    int64_t *v = NULL;
+    size_t n = 0, cap = 0;
+    for (int64_t i = 0; i < 1000; i++) {
+        size_t before = cap;
+        int64_t *nv = arena_grow(a, v, n, &cap, sizeof *nv);
+        assert_non_null(nv);
+        assert_true(n < cap);
+        if (n < before) /* there was room: same array, same capacity */
+            assert_true(nv == v && cap == before);
+        else
+            assert_int_equal(cap, before ? before * 2 : 16);
+        v = nv;
+        v[n++] = i * 3;
+    }
+    assert_true(cap >= 1000 && cap <= 2048);
+    for (int64_t i = 0; i < 1000; i++)
+        assert_int_equal(v[i], i * 3);
+    size_t huge = SIZE_MAX / 4;
+    assert_null(arena_grow(a, v, huge, &huge, 8)); /* size overflow refused */
+    arena_free(a);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_grow_keeps_contents_and_doubles),
         cmocka_unit_test(test_new_free),
         cmocka_unit_test(test_alignment_and_disjoint),
         cmocka_unit_test(test_used_counts_rounded_sizes),

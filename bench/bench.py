@@ -147,7 +147,22 @@ def machine_info():
                 mem_kb = int(line.split()[1])
     return {"nproc": os.cpu_count() or 1, "cpu": model or platform.machine(),
             "mem_gib": round(mem_kb / 1048576, 1), "kernel": platform.release(),
-            "loadavg_at_start": round(os.getloadavg()[0], 2)}
+            "busy_at_start": other_cpu_busy()}
+
+
+def other_cpu_busy(seconds=1.0):
+    """Share of all CPUs busy over `seconds` (from /proc/stat), taken while none of
+    our processes runs: anything above a few percent is someone else's load, and the
+    figures of this run are then not comparable with a quiet run's."""
+    def sample():
+        with open("/proc/stat") as f:
+            v = [int(x) for x in f.readline().split()[1:]]
+        idle = v[3] + (v[4] if len(v) > 4 else 0)
+        return sum(v), idle
+    t0, i0 = sample()
+    time.sleep(seconds)
+    t1, i1 = sample()
+    return round(1.0 - (i1 - i0) / max(1, t1 - t0), 3)
 
 
 def proc_status(pid, field):
@@ -624,10 +639,10 @@ def print_report(report):
     print(f"shopd bench {report['date']} on {m['cpu']}, {m['nproc']} cores, {m['mem_gib']} GiB; "
           f"database {report['config']['db']}; wrk -t{CFG['threads']} -c{CFG['connections']} "
           f"-d{CFG['seconds']}s after {CFG['warmup']}s warm-up")
-    busy = max(m["loadavg_at_start"], m["loadavg_at_end"])
-    if busy > 0.5 + 0.5 * m["nproc"]:   # wrk and shopd alone keep it near nproc
-        print(f"WARNING: load average {m['loadavg_at_start']} at start, {m['loadavg_at_end']} at "
-              "end: something else was running; figures are not comparable")
+    if max(m["busy_at_start"], m["busy_at_end"]) > 0.05:
+        print(f"WARNING: the CPUs were {m['busy_at_start']:.0%} busy before the run and "
+              f"{m['busy_at_end']:.0%} after it with nothing of ours running: other load; "
+              "figures are not comparable with a quiet run's")
     cat = report.get("catalogue") or {}
     if cat.get("phases"):
         print("catalogue: " + "; ".join(f"{p['label']}: {p['products']} products listed"
@@ -846,7 +861,7 @@ def main():
         "memory": mem,
         "hashcost": hashcost,
     }
-    mach["loadavg_at_end"] = round(os.getloadavg()[0], 2)
+    mach["busy_at_end"] = other_cpu_busy()
     report["targets"] = compute_targets(results, mem, hashcost, mach["nproc"], CFG["db"], big_label)
     os.makedirs(os.path.dirname(CFG["out"]), exist_ok=True)
     with open(CFG["out"] + ".tmp", "w") as f:

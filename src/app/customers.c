@@ -119,6 +119,14 @@ static void check_password(json_t *errors, const char *key, const struct fval *p
         verr_add(errors, key, r.msgs[i]);
 }
 
+/* The object-level check, run only when every field passed (DRF's validate()). */
+static void check_passwords_match(json_t *errors, const struct fval *a, const struct fval *b)
+{
+    if (json_object_size(errors) == 0 &&
+        (a->len != b->len || memcmp(a->s, b->s, a->len) != 0))
+        verr_add(errors, "error", "Passwords don't match");
+}
+
 /* The slug follows "first last" (API.md §2). */
 static const char *customer_slug(struct request *req, struct db *db, const struct customer *c)
 {
@@ -175,9 +183,7 @@ static int validate_registration(struct request *req, struct db *db, struct fval
     const char *last = v[R_LAST].present ? v[R_LAST].s : NULL;
     check_password(errors, "password", &v[R_PW], email, first, last);
     check_password(errors, "password2", &v[R_PW2], email, first, last);
-    if (json_object_size(errors) == 0 &&
-        (v[R_PW].len != v[R_PW2].len || memcmp(v[R_PW].s, v[R_PW2].s, v[R_PW].len) != 0))
-        verr_add(errors, "error", "Passwords don't match");
+    check_passwords_match(errors, &v[R_PW], &v[R_PW2]);
     return 0;
 }
 
@@ -233,6 +239,13 @@ static int load_target(struct request *req, struct db **db, struct customer *c)
     if (rc)
         return resp_from_err(req, rc);
     return perm_owner_or_staff(req, c->id);
+}
+
+/* load_target, for routes of the owner alone (staff get 403 too). */
+static int load_own_target(struct request *req, struct db **db, struct customer *c)
+{
+    int st = load_target(req, db, c);
+    return st ? st : perm_owner(req, c->id);
 }
 
 int customers_detail(struct request *req)
@@ -382,9 +395,7 @@ static int validate_password_change(struct request *req, const struct customer *
         verr_add(errors, "old_password", "Wrong password.");
     check_password(errors, "new_password", &v[P_NEW], c->email, c->first_name, c->last_name);
     check_password(errors, "new_password2", &v[P_NEW2], c->email, c->first_name, c->last_name);
-    if (json_object_size(errors) == 0 &&
-        (v[P_NEW].len != v[P_NEW2].len || memcmp(v[P_NEW].s, v[P_NEW2].s, v[P_NEW].len) != 0))
-        verr_add(errors, "error", "Passwords don't match");
+    check_passwords_match(errors, &v[P_NEW], &v[P_NEW2]);
     return 0;
 }
 
@@ -392,10 +403,7 @@ int customers_change_password(struct request *req)
 {
     struct db *db;
     struct customer c;
-    int st = load_target(req, &db, &c);
-    if (st)
-        return st;
-    st = perm_owner(req, c.id);
+    int st = load_own_target(req, &db, &c);
     if (st)
         return st;
     struct fval v[P_N];
@@ -431,10 +439,7 @@ int customers_orders_redirect(struct request *req)
 {
     struct db *db;
     struct customer c;
-    int st = load_target(req, &db, &c);
-    if (st)
-        return st;
-    st = perm_owner(req, c.id);
+    int st = load_own_target(req, &db, &c);
     if (st)
         return st;
     resp_empty(req, 302);

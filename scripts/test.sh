@@ -56,9 +56,9 @@ suite "API tests (SQLite)" pytest_api sqlite
 PGDIR=$(mktemp -d /tmp/shopd-pg.XXXXXX)
 if PGURL=$(sh scripts/pg_cluster.sh start "$PGDIR" 2>"$LOGDIR/pg.err"); then
     export SHOPD_TEST_PG_URL="$PGURL"
-    if [ -x "$BUILD/tests/db/test_db" ]; then
-        suite "db unit tests (PostgreSQL)" sh scripts/run_unit.sh "$BUILD/tests/db/test_db"
-    fi
+    # the unit tests that talk to a database run again, now on PostgreSQL too
+    suite "db and store unit tests (PostgreSQL)" sh scripts/run_unit.sh \
+        $(find "$BUILD/tests/db" "$BUILD/tests/store" -type f -perm -u+x 2>/dev/null | sort)
     suite "API tests (PostgreSQL)" pytest_api postgres
 else
     cat "$LOGDIR/pg.err"

@@ -108,7 +108,9 @@ int authn_request(struct request *req)
     size_t n = split_words(hdr, words, MAX_HEADER_WORDS);
     if (n == 0 || !slice_eq_cstr(words[0], "Bearer"))
         return 0;
-    if (n != 2)
+    /* Repeated headers would reach Django joined ("Bearer a, Bearer b"): more than two
+     * values, the same refusal. */
+    if (n != 2 || req_header_count(req, "Authorization") > 1)
         return resp_detail_code(req, 401,
                                 "Authorization header must contain two space-delimited values",
                                 "bad_authorization_header");

@@ -36,6 +36,35 @@ const char *req_header(struct request *req, const char *name)
     return NULL;
 }
 
+struct header_count {
+    const char *name;
+    size_t n;
+};
+
+static enum MHD_Result count_iter(void *cls, enum MHD_ValueKind kind, const char *key,
+                                  const char *value)
+{
+    struct header_count *hc = cls;
+    (void)kind;
+    (void)value;
+    if (key != NULL && strcasecmp(key, hc->name) == 0)
+        hc->n++;
+    return MHD_YES;
+}
+
+size_t req_header_count(struct request *req, const char *name)
+{
+    struct header_count hc = { name, 0 };
+    if (req->conn != NULL) {
+        MHD_get_connection_values(req->conn, MHD_HEADER_KIND, count_iter, &hc);
+        return hc.n;
+    }
+    for (size_t i = 0; i < req->nfake_headers; i++)
+        if (strcasecmp(req->fake_headers[i].name, name) == 0)
+            hc.n++;
+    return hc.n;
+}
+
 struct cookie_scan {
     const char *name;
     struct slice found;

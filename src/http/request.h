@@ -95,6 +95,8 @@ struct request {
 int req_init(struct request *req, struct arena *a, const struct config *cfg);
 /* Header lookup, case-insensitive; the first of repeated headers; NULL when absent. */
 const char *req_header(struct request *req, const char *name);
+/* How many times a header was sent (a proxy would join repeated ones with ", "). */
+size_t req_header_count(struct request *req, const char *name);
 /* Cookie value by name from the Cookie header(s) (arena string; the last occurrence
  * wins, as in Django); NULL when absent. */
 const char *req_cookie(struct request *req, const char *name);

@@ -889,3 +889,15 @@ def test_concurrent_failures_cannot_pass_the_limit(make_server):
             assert_throttled(r)
     assert_throttled(srv.post(OBTAIN, json={"email": body["email"],
                                             "password": body["password"]}))
+
+
+def test_repeated_authorization_header_is_refused(server):
+    """Two Authorization headers would reach Django joined into one value with more than
+    two words: bad_authorization_header, whatever the tokens are."""
+    cust = new_customer(server)
+    head = (f"GET /api/v1/customers/me/ HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+            f"Authorization: Bearer {cust.access}\r\nAuthorization: Bearer {cust.access}\r\n"
+            f"Connection: close\r\n\r\n").encode()
+    out = raw_http(server.port, head)
+    assert out.startswith(b"HTTP/1.1 401"), out[:100]
+    assert b'"code":"bad_authorization_header"' in out

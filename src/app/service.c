@@ -5,6 +5,7 @@
 #include "app/metrics.h"
 #include "db/db.h"
 #include "http/response.h"
+#include "store/jobs_store.h"
 
 static void key_link(struct request *req, struct json_w *w, const char *key, const char *path)
 {
@@ -41,11 +42,25 @@ int service_readyz(struct request *req)
     return resp_kv(req, 200, "status", "ok");
 }
 
+/* The job queue gauge; -1 when the database does not answer (the rest still renders). */
+static int64_t pending_jobs(struct request *req)
+{
+    struct db *db = app_db(req);
+    int64_t n = -1;
+    if (!db || jobs_count_pending(db, &n) != 0)
+        return -1;
+    return n;
+}
+
 int service_metrics(struct request *req)
 {
     const struct app *app = req->app;
-    req->resp.status = 200;
-    req->resp.content_type = "text/plain; version=0.0.4; charset=utf-8";
-    metrics_render(app->metrics, app->routes, app->nroutes, &req->resp.body);
+    int64_t jobs = pending_jobs(req); /* first: it may open this thread's connection */
+    struct buf *out = resp_text_begin(req, 200, "text/plain; version=0.0.4; charset=utf-8");
+    metrics_render(app->metrics, app->routes, app->nroutes, out);
+    buf_printf(out,
+               "# HELP shopd_jobs_pending Background jobs waiting to run (-1: unknown).\n"
+               "# TYPE shopd_jobs_pending gauge\nshopd_jobs_pending %lld\n",
+               (long long)jobs);
     return 200;
 }

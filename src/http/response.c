@@ -32,6 +32,13 @@ void resp_json_begin(struct request *req, int status, struct json_w *w)
     json_init(w, &req->resp.body);
 }
 
+struct buf *resp_text_begin(struct request *req, int status, const char *content_type)
+{
+    resp_reset(req, status);
+    req->resp.content_type = content_type;
+    return &req->resp.body;
+}
+
 static bool has_header(const struct request *req, const char *name)
 {
     for (int i = 0; i < req->resp.nheaders; i++)

@@ -11,6 +11,9 @@
 
 /* Starts a JSON answer with status; the caller writes one value with *w. */
 void resp_json_begin(struct request *req, int status, struct json_w *w);
+/* Starts a non-JSON answer (e.g. Prometheus text): resets the body and returns the buffer
+ * to write into. content_type must outlive the request (a literal). */
+struct buf *resp_text_begin(struct request *req, int status, const char *content_type);
 /* {"detail": detail} with status (401s also get WWW-Authenticate). */
 int resp_detail(struct request *req, int status, const char *detail);
 /* {"detail": detail, "code": code} */

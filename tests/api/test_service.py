@@ -241,6 +241,8 @@ def test_metrics_counts_requests_by_route_and_status(server):
     assert re.search(r'shopd_http_requests_total\{[^}]*route="unmatched",status="404"\} [1-9]', text)
     assert "shopd_http_request_duration_seconds_bucket{le=\"+Inf\"}" in text
     assert "shopd_http_request_duration_seconds_count" in text
+    assert re.search(r"^shopd_db_connections [1-9]", text, re.M)
+    assert re.search(r"^shopd_jobs_pending 0$", text, re.M)
 
 
 def test_bearer_header_checked_on_public_routes(server):

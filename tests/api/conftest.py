@@ -37,10 +37,11 @@ def new_database_url(tmpdir):
 
 
 class Server:
-    def __init__(self, env=None):
+    def __init__(self, env=None, db_url=None):
         self.tmp = tempfile.TemporaryDirectory(prefix="shopd-api-")
         self.port = free_port()
-        self.db_url = new_database_url(self.tmp.name)
+        # a given db_url shares another server's database (several instances, DESIGN §8)
+        self.db_url = db_url or new_database_url(self.tmp.name)
         self.env = {
             "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
             "DATABASE_URL": self.db_url,
@@ -144,8 +145,8 @@ def make_server():
     """Factory for servers with their own environment (CORS, limits, proxies...)."""
     started = []
 
-    def make(env=None, start=True):
-        srv = Server(env)
+    def make(env=None, start=True, db_url=None):
+        srv = Server(env, db_url)
         started.append(srv)
         return srv.start() if start else srv
 

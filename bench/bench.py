@@ -478,6 +478,13 @@ def resolve(sc, ctx):
 
 
 def run_scenario(sc, port, ctx, result, sampler_pid=None, server_pid=None):
+    try:
+        measure_scenario(sc, port, ctx, result, sampler_pid, server_pid)
+    except (RuntimeError, OSError, subprocess.TimeoutExpired) as e:
+        result["status"] = f"FAILED ({e})"
+
+
+def measure_scenario(sc, port, ctx, result, sampler_pid, server_pid):
     url, skip = resolve(sc, ctx)
     if skip:
         # An endpoint that does not exist yet says so, whatever else is missing.
@@ -531,10 +538,11 @@ def scenario_rows(scale_label):
 
 # ---------------------------------------------------------------- memory
 
-def keepalive_delta(srv, n=KEEPALIVE_CONNS):
+def keepalive_rss(srv, n=KEEPALIVE_CONNS):
     """Opens n connections, each sending one GET /healthz and keeping the connection;
-    returns (RSS before, RSS with them open) in MiB."""
-    before = srv.rss()
+    returns VmRSS and RssAnon (MiB) before and with them open."""
+    pid = srv.proc.pid
+    out = {"before": srv.rss(), "anon_before": proc_status(pid, "RssAnon")}
     socks = []
     req = (f"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1:{srv.port}\r\n"
            "Connection: keep-alive\r\n\r\n").encode()
@@ -553,8 +561,8 @@ def keepalive_delta(srv, n=KEEPALIVE_CONNS):
             if not data.startswith(b"HTTP/1.1 200"):
                 raise RuntimeError("keep-alive probe: " + data[:60].decode(errors="replace"))
         time.sleep(1.0)
-        srv.mem_note = proc_status(srv.proc.pid, "RssAnon")
-        return before, srv.rss()
+        out.update(after=srv.rss(), anon_after=proc_status(pid, "RssAnon"))
+        return out
     finally:
         for s in socks:
             s.close()
@@ -806,11 +814,11 @@ def measure_keepalive(tmp, db_url, mem):
     try:
         srv.start()
         time.sleep(1.0)
-        anon0 = proc_status(srv.proc.pid, "RssAnon")
-        b, a = keepalive_delta(srv)
-        mem.update(keepalive_before_mib=round(b, 1), keepalive_rss_mib=round(a, 1),
-                   keepalive_delta_mib=round(a - b, 1),
-                   keepalive_anon_delta_mib=round(srv.mem_note - anon0, 1))
+        k = keepalive_rss(srv)
+        mem.update(keepalive_before_mib=round(k["before"], 1),
+                   keepalive_rss_mib=round(k["after"], 1),
+                   keepalive_delta_mib=round(k["after"] - k["before"], 1),
+                   keepalive_anon_delta_mib=round(k["anon_after"] - k["anon_before"], 1))
         log(f"{KEEPALIVE_CONNS} keep-alive connections: +{mem['keepalive_delta_mib']} MiB")
     except (RuntimeError, OSError) as e:
         log(f"keep-alive measurement failed: {e}")
@@ -840,7 +848,17 @@ def count_queries(tmp, db_url, results, ctx):
             dbg.stop()
 
 
+def raise_nofile(want=4096):
+    """1,000 keep-alive sockets here, as many in shopd (which inherits the limit)."""
+    import resource
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft != resource.RLIM_INFINITY and soft < want:
+        new = want if hard == resource.RLIM_INFINITY else min(want, hard)
+        resource.setrlimit(resource.RLIMIT_NOFILE, (new, hard))
+
+
 def main():
+    raise_nofile()
     if not os.access(CFG["bin"], os.X_OK):
         sys.exit(f"bench: {CFG['bin']} is not built (run bench/run.sh)")
     if not shutil.which("wrk"):

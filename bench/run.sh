@@ -18,7 +18,7 @@ make --no-print-directory BUILD=$BUILD OPT="$OPT" all >/dev/null
 
 # Same flags as the server (the Makefile's warnings and hardening), linked with its
 # objects: the hash measured is the one the server computes.
-# shellcheck disable=SC2046
+# shellcheck disable=SC2046,SC2086
 ${CC:-cc} -std=c11 -D_GNU_SOURCE -Isrc -I$BUILD/gen \
     -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wvla \
     -fno-common -Wformat=2 -Wno-format-nonliteral \
@@ -28,12 +28,15 @@ ${CC:-cc} -std=c11 -D_GNU_SOURCE -Isrc -I$BUILD/gen \
     $(find $BUILD/obj -name '*.o' ! -path "$BUILD/obj/main.o" | sort) \
     $(pkg-config --libs $PKGS) -lpthread -lm
 
-# 1,000 keep-alive connections need as many descriptors in the server and the client.
+# 1,000 keep-alive connections need as many descriptors in the server and the client
+# (dash and bash have ulimit -n; bench.py also raises its soft limit itself).
+# shellcheck disable=SC3045
 if [ "$(ulimit -n)" != unlimited ] && [ "$(ulimit -n)" -lt 4096 ]; then
     ulimit -n 4096 2>/dev/null || echo "bench: cannot raise ulimit -n to 4096 ($(ulimit -n))" >&2
 fi
 
 PGDIR=""
+# shellcheck disable=SC2317  # called by the trap
 cleanup() {
     if [ -n "$PGDIR" ]; then
         sh scripts/pg_cluster.sh stop "$PGDIR" >/dev/null 2>&1 || true

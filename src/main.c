@@ -4,6 +4,7 @@
  * starts; `serve` refuses an unmigrated database and a missing SECRET_KEY (unless
  * SHOPD_DEV=1), then runs until SIGTERM/SIGINT and shuts down gracefully. */
 #include <errno.h>
+#include <malloc.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -288,6 +289,10 @@ static int cmd_check(struct config *cfg)
 
 int main(int argc, char **argv)
 {
+    /* Big blocks (argon2's 19 MiB per password hash) always come from mmap and go back
+     * to the system when freed; glibc's adaptive threshold would otherwise keep one such
+     * block per worker thread for good. */
+    mallopt(M_MMAP_THRESHOLD, 4 << 20);
     if (argc < 2 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
         usage(argc < 2 ? stderr : stdout);
         return argc < 2 ? 2 : 0;

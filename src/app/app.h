@@ -12,6 +12,8 @@
 #include "http/request.h"
 #include "http/router.h"
 
+struct customer;
+
 /* The authenticated caller. */
 struct principal {
     int64_t id;
@@ -19,6 +21,7 @@ struct principal {
     bool is_superuser;
     bool is_vendor;
     const char *email;
+    const struct customer *customer; /* the row read to authenticate (arena copy) */
 };
 
 struct metrics;

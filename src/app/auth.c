@@ -150,15 +150,20 @@ static const struct field obtain_fields[] = {
 };
 
 struct login_ok {
+    struct throttle *t;
     struct customer *cust;
     const char *new_hash; /* non-NULL: re-hash to argon2id at this login */
     int64_t now_us;
 };
 
+/* Everything a successful login writes, in one transaction (one commit, one sync):
+ * the reserved failures given back, last_login, and the re-hash of an old hash. */
 static int login_tx(struct db *db, void *ctx)
 {
     struct login_ok *l = ctx;
-    int rc = customers_set_last_login(db, l->cust->id, l->now_us);
+    int rc = release_tx(db, l->t);
+    if (!rc)
+        rc = customers_set_last_login(db, l->cust->id, l->now_us);
     if (!rc && l->new_hash)
         rc = customers_set_password(db, l->cust->id, l->new_hash, false, l->now_us);
     return rc;
@@ -177,11 +182,11 @@ static bool credentials_ok(struct request *req, struct db *db, const struct fval
     return ok && c->is_active;
 }
 
-static int finish_login(struct request *req, struct db *db, struct customer *c,
-                        const struct fval *pw)
+static int finish_login(struct request *req, struct db *db, struct throttle *t,
+                        struct customer *c, const struct fval *pw)
 {
     char hash[PWHASH_ENCODED_MAX];
-    struct login_ok l = { .cust = c, .now_us = utc_now_us() };
+    struct login_ok l = { .t = t, .cust = c, .now_us = utc_now_us() };
     if (pwhash_needs_upgrade(slice_from_cstr(c->password)) &&
         pwhash_hash((struct slice){ pw->s, pw->len }, hash) == 0)
         l.new_hash = hash;
@@ -219,10 +224,7 @@ int auth_token_obtain(struct request *req)
     struct customer c;
     if (!credentials_ok(req, db, v, &c))
         return resp_detail(req, 401, "No active account found with the given credentials");
-    rc = db_tx(db, release_tx, &t);
-    if (rc)
-        return resp_from_err(req, rc);
-    return finish_login(req, db, &c, &v[1]);
+    return finish_login(req, db, &t, &c, &v[1]);
 }
 
 /* ---- refresh, verify, blacklist ---- */

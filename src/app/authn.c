@@ -60,8 +60,11 @@ static int answer_invalid(struct request *req, const char *message)
 static int set_principal(struct request *req, const struct customer *c)
 {
     struct principal *p = arena_calloc(req->arena, 1, sizeof *p);
-    if (!p)
+    struct customer *copy = arena_alloc(req->arena, sizeof *copy);
+    if (!p || !copy)
         return resp_from_err(req, SHOP_ENOMEM);
+    *copy = *c;
+    p->customer = copy;
     p->id = c->id;
     p->is_staff = c->is_staff;
     p->is_superuser = c->is_superuser;

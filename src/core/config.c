@@ -139,7 +139,7 @@ static const struct cvar vars[] = {
     NUM("SHOPD_MAX_BODY", C_SIZE, max_body, KIB, 1024 * MIB, "1048576"),
     NUM("SHOPD_MAX_UPLOAD_BODY", C_SIZE, max_upload_body, KIB, 1024 * MIB, "11534336"),
     NUM("SHOPD_CONN_TIMEOUT", C_INT, connection_timeout, 1, 3600, "30"),
-    NUM("SHOPD_CONN_MEMORY", C_SIZE, connection_memory_limit, 4 * KIB, 64 * MIB, "32768"),
+    NUM("SHOPD_CONN_MEMORY", C_SIZE, connection_memory_limit, 4 * KIB, 64 * MIB, "16384"),
     NUM("SHOPD_CONN_LIMIT", C_INT, connection_limit, 1, 1000000, "10000"),
 };
 

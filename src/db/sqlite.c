@@ -8,6 +8,7 @@
  * Caveat: db_changes is recorded when the statement finishes (DB_DONE), which is when
  * SQLite counts it, also for INSERT ... RETURNING. */
 #include <limits.h>
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -99,8 +100,19 @@ static int setup(sqlite3 *h)
     return rc;
 }
 
+/* Process-wide settings, before SQLite initialises itself. Memory statistics off:
+ * Debian builds SQLite with them on, which puts every allocation of every connection
+ * behind one global mutex (measured: ~30 % of CPU in a 32-connection search load). */
+static pthread_once_t sq_global_once = PTHREAD_ONCE_INIT;
+
+static void sq_global_init(void)
+{
+    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 static int sq_open(const char *path, struct db **out, char *err, size_t errlen)
 {
+    pthread_once(&sq_global_once, sq_global_init);
     struct sq_db *d = calloc(1, sizeof *d);
     if (!d) {
         snprintf(err, errlen, "out of memory");

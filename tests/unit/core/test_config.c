@@ -95,7 +95,7 @@ static void test_defaults(void **state)
     assert_int_equal(cfg.max_body, 1048576);
     assert_int_equal(cfg.max_upload_body, 11 * 1048576);
     assert_int_equal(cfg.connection_timeout, 30);
-    assert_int_equal(cfg.connection_memory_limit, 32768);
+    assert_int_equal(cfg.connection_memory_limit, 16384);
     assert_int_equal(cfg.connection_limit, 10000);
 }
 

@@ -158,7 +158,7 @@ static void set_request_id(struct request *req)
         req->request_id = id;
         return;
     }
-    if (uuid_v4(gen) != 0)
+    if (uuid_v4_nonsecret(gen) != 0) /* request ids need not be secret, only unique */
         snprintf(gen, sizeof(gen), "%016llx", (unsigned long long)clock_us(CLOCK_MONOTONIC));
     req->request_id = arena_strdup(req->arena, gen);
 }

@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/uuid.h"
@@ -94,6 +95,24 @@ static void test_random_hex(void **state)
         assert_non_null(strchr("0123456789abcdef", out[i]));
 }
 
+static int cmp_str(const void *a, const void *b) { return strcmp(a, b); }
+
+static void test_nonsecret_layout_and_uniqueness(void **state)
+{
+    (void)state;
+    enum { N = 20000 };
+    static char ids[N][UUID_STR_LEN + 1];
+    for (int i = 0; i < N; i++) {
+        assert_int_equal(uuid_v4_nonsecret(ids[i]), 0);
+        assert_true(uuid_is_canonical(ids[i], strlen(ids[i])));
+        assert_int_equal(ids[i][14], '4');
+        assert_non_null(strchr("89ab", ids[i][19]));
+    }
+    qsort(ids, N, sizeof ids[0], cmp_str);
+    for (int i = 1; i < N; i++)
+        assert_string_not_equal(ids[i - 1], ids[i]);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -101,6 +120,7 @@ int main(void)
         cmocka_unit_test(test_canonical),
         cmocka_unit_test(test_random_bytes),
         cmocka_unit_test(test_random_hex),
+        cmocka_unit_test(test_nonsecret_layout_and_uniqueness),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

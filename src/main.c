@@ -25,6 +25,7 @@
 #include "domain/jwt.h"
 #include "domain/password.h"
 #include "http/server.h"
+#include "store/count_cache.h"
 #include "store/customers_store.h"
 
 static void usage(FILE *f)
@@ -193,9 +194,11 @@ static int cmd_serve(struct config *cfg, int argc, char **argv)
     app.nroutes = app_routes_count;
     app.metrics = metrics_new(app_routes_count);
     app.jwt_key = jwt_key_new(slice_from_cstr(cfg->secret_key));
-    if (!app.metrics || !app.jwt_key)
+    app.product_counts = count_cache_new();
+    if (!app.metrics || !app.jwt_key || !app.product_counts)
         return fail("%s", "out of memory");
     int rc = serve(&app);
+    count_cache_free(app.product_counts);
     jwt_key_free(app.jwt_key);
     metrics_free(app.metrics);
     return rc;

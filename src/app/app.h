@@ -26,6 +26,7 @@ struct principal {
 
 struct metrics;
 struct jwt_key;
+struct count_cache;
 
 struct app {
     struct config cfg;
@@ -33,6 +34,7 @@ struct app {
     size_t nroutes;
     struct metrics *metrics;
     struct jwt_key *jwt_key;    /* SECRET_KEY, prepared once */
+    struct count_cache *product_counts; /* product list counts by catalogue version */
 };
 
 extern const struct route app_routes[];

@@ -1,8 +1,10 @@
 /* catalogue: API.md §3.1–§3.2 — categories, products, variants and attributes (media,
  * reviews and stores have their own files; this one renders their rows inside products).
  *
- * Reads are public and bounded: a product page is one COUNT, one SELECT and one media
- * SELECT (plus one lookup per id filter), a detail five statements, whatever the sizes.
+ * Reads are public and bounded: a product page is one version-and-COUNT (the COUNT only
+ * when the process's count cache has no count at the current catalogue version), one
+ * SELECT and one media SELECT (plus one lookup per id filter), a detail five statements,
+ * whatever the sizes.
  * Writes belong to staff and to the vendor owning the product's store: the handler
  * checks "staff or vendor" (403 for customers) before loading the object, then 404 for a
  * missing or inactive product, then the object-level owner check. Bodies go through
@@ -284,8 +286,10 @@ static int read_avail_filter(struct request *req, enum cat_avail *out, json_t *e
 /* Fills f from the query: 0, or the status answered (400 with every bad filter). */
 static int read_filters(struct request *req, struct db *db, struct cat_filter *f)
 {
+    const struct app *app = req->app;
     json_t *errors = errors_or_null(req);
     memset(f, 0, sizeof *f);
+    f->counts = app->product_counts;
     if (!errors)
         return resp_from_err(req, SHOP_ENOMEM);
     int rc = read_id_filter(req, db, "category", false, &f->category_id, errors);
@@ -300,7 +304,7 @@ static int read_filters(struct request *req, struct db *db, struct cat_filter *f
     return json_object_size(errors) ? resp_errors(req, 400, errors) : 0;
 }
 
-/* One page of products (none when empty): COUNT, SELECT and media SELECT. */
+/* One page of products (none when empty): version-and-COUNT, SELECT and media SELECT. */
 static int answer_product_page(struct request *req, struct db *db, const struct cat_filter *f,
                                bool empty)
 {

@@ -4,9 +4,10 @@
  * in. Every function returns 0 or a negative shop_err (SHOP_ENOTFOUND when the row does
  * not exist, SHOP_ECONFLICT on a unique violation).
  *
- * Bounded queries: a product page costs one COUNT, one SELECT and one media SELECT
- * whatever its size (cat_media_attach takes at most CAT_PAGE_MAX products, bound into a
- * fixed list of placeholders); a product set (a category's or a store's products) is one
+ * Bounded queries: a product page costs one version-and-COUNT (the COUNT only when the
+ * count cache cannot answer), one SELECT and one media SELECT whatever its size
+ * (cat_media_attach takes at most CAT_PAGE_MAX products, bound into a fixed list of 10
+ * or 100 placeholders); a product set (a category's or a store's products) is one
  * SELECT plus one media SELECT joined on the same scope. The SQL texts are all static:
  * filters choose among them, input is only ever bound. */
 #ifndef SHOPD_STORE_CATALOGUE_STORE_H
@@ -18,6 +19,7 @@
 
 #include "core/arena.h"
 #include "db/db.h"
+#include "store/count_cache.h"
 #include "store/media_store.h"
 
 #define CAT_PAGE_MAX 100 /* the most products cat_media_attach takes (PAGE_MAX_LIMIT) */
@@ -106,9 +108,14 @@ struct cat_filter {
     char **terms;           /* raw search terms; each must match the product name, the
                                category name or the store brand name */
     size_t nterms;
+    struct count_cache *counts; /* counts remembered by catalogue version; NULL: count
+                                   every time */
 };
 
-/* Active products in list order (-total_sold, -rating nulls last, id), without media. */
+/* Active products in list order (-total_sold, -rating nulls last, id), without media.
+ * The first statement reads the catalogue version and counts only when f->counts has no
+ * count for this filter at that version (the version and the count come from one
+ * snapshot); then the page, skipped when offset >= count. */
 int cat_products_page(struct db *db, struct arena *a, const struct cat_filter *f,
                       int64_t limit, int64_t offset, struct cat_product **out, size_t *n,
                       int64_t *count);

@@ -1,6 +1,8 @@
 """DESIGN.md §8: two shopd processes on one database behave as one server. A customer's
 requests alternate between instance A and instance B; everything that must be shared
-(accounts, the refresh-token blacklist, login throttling, password versions) is."""
+(accounts, the refresh-token blacklist, login throttling, password versions) is, and what
+an instance caches (product list counts) is checked against the database."""
+from catalogue_helpers import PRODUCTS, Staff, make_category, make_product
 from helpers import assert_401, bearer, login, new_customer
 
 OBTAIN = "/auth/token/"
@@ -55,3 +57,30 @@ def test_login_throttling_is_shared(make_server):
     r = b.post(OBTAIN, json={"email": cust.email, "password": cust.password})
     assert r.status_code == 429
     assert int(r.headers["Retry-After"]) >= 1
+
+
+def test_product_counts_follow_writes_made_on_the_other_instance(make_server):
+    """Each instance caches list counts by catalogue version; the version lives in the
+    database, so a write on A changes the count B answers with on its next request."""
+    a = make_server({"SHOPD_DEBUG_QUERIES": "1"})
+    b = make_server({"SHOPD_DEBUG_QUERIES": "1"}, db_url=a.db_url)
+    staff = Staff(a)
+    cat = make_category(a, staff)
+
+    def count(srv, **params):
+        r = srv.get(PRODUCTS, params={"category": cat["id"], **params})
+        assert r.status_code == 200, r.text
+        n = r.json()["count"]
+        # category lookup, version and count, then page and media when there is a page
+        assert r.headers["X-Query-Count"] == ("4" if n else "2")
+        return n
+
+    for srv in (a, b, b):  # both instances hold the count now
+        assert (count(srv), count(srv, is_available="true")) == (0, 0)
+    p = make_product(a, staff, cat["id"], total_stock_level=2)
+    assert (count(b), count(b, is_available="true")) == (1, 1)
+    r = b.patch(f"{PRODUCTS}{p['id']}/", json={"total_stock_level": 0}, headers=staff.auth)
+    assert r.status_code == 200, r.text
+    assert (count(a), count(a, is_available="true")) == (1, 0)
+    assert b.delete(f"{PRODUCTS}{p['id']}/", headers=staff.auth).status_code == 204
+    assert (count(a), count(b)) == (0, 0)

@@ -419,6 +419,8 @@ def test_list_takes_constant_statements_whatever_the_page(make_server):
         assert r.status_code == 200, r.text
         return int(r.headers["X-Query-Count"]), json_body(r)
 
+    # the first request counts (count cache miss), the second reuses its count (hit): the
+    # version read and the COUNT are one statement, so both cost the same
     small, body = count(PRODUCTS, limit=1)
     assert len(body["results"]) == 1
     big, body = count(PRODUCTS, limit=25)
@@ -438,3 +440,60 @@ def test_list_takes_constant_statements_whatever_the_page(make_server):
     many, body = count(f"{PRODUCTS}{p['id']}/")
     assert len(body["variants"]) == 6
     assert one == 4 and many == 5  # no variants: their attribute query is skipped
+    # after a write the next list counts again, still in the same statements
+    assert count(PRODUCTS, limit=1)[0] == 3
+
+
+def test_list_counts_follow_every_write(server, staff, vendor):
+    """Counts come from an in-process cache checked against the catalogue version, which
+    database triggers move: every write that changes a list shows in the next count, on
+    every filter, whatever made it (API, variants, a statement straight in the database)."""
+    cat, other = make_category(server, staff), make_category(server, staff)
+    token = unique("cq")
+
+    def counts():
+        return (listing(server, category=cat["id"])["count"],
+                listing(server, category=cat["id"], is_available="true")["count"],
+                listing(server, category=other["id"])["count"],
+                listing(server, store=vendor.store_id, search=token)["count"],
+                listing(server)["count"])
+
+    base = listing(server)["count"]
+    assert counts() == (0, 0, 0, 0, base)
+    a = make_product(server, staff, cat["id"], name=f"{token} a", total_stock_level=3)
+    b = make_product(server, vendor, cat["id"], name=f"{token} b", total_stock_level=2)
+    assert counts() == (2, 2, 0, 1, base + 2)
+    # stock to 0 through the product's standalone variant: no longer available
+    r = server.patch(f"{PRODUCTS}{a['id']}/", json={"total_stock_level": 0},
+                     headers=staff.auth)
+    assert r.status_code == 200, r.text
+    assert counts() == (2, 1, 0, 1, base + 2)
+    # the category changes
+    r = server.patch(f"{PRODUCTS}{b['id']}/", json={"category": other["id"]},
+                     headers=vendor.auth)
+    assert r.status_code == 200, r.text
+    assert counts() == (1, 0, 1, 1, base + 2)
+    # a staff member moves it out of the store; a rename takes it out of the search
+    r = server.patch(f"{PRODUCTS}{a['id']}/", json={"store": vendor.store_id},
+                     headers=staff.auth)
+    assert r.status_code == 200, r.text
+    assert counts() == (1, 0, 1, 2, base + 2)
+    r = server.patch(f"{PRODUCTS}{a['id']}/", json={"name": unique("renamed")},
+                     headers=staff.auth)
+    assert r.status_code == 200, r.text
+    assert counts() == (1, 0, 1, 1, base + 2)
+    # deactivated
+    assert server.delete(f"{PRODUCTS}{b['id']}/", headers=vendor.auth).status_code == 204
+    assert counts() == (1, 0, 0, 0, base + 1)
+    # a variant's stock and activity move availability through the derived total
+    c = make_product(server, staff, cat["id"], is_standalone=False)
+    assert counts() == (2, 0, 0, 0, base + 2)
+    v = make_variant(server, staff, c["id"], stock_level=4)
+    assert counts() == (2, 1, 0, 0, base + 2)
+    r = server.patch(f"{PRODUCTS}{c['id']}/variants/{v['id']}/", json={"stock_level": 0},
+                     headers=staff.auth)
+    assert r.status_code == 200, r.text
+    assert counts() == (2, 0, 0, 0, base + 2)
+    # a write no shopd code path made (an operator's statement) counts as well
+    db_query(server, "UPDATE products SET is_active = FALSE WHERE id = ?", (c["id"],))
+    assert counts() == (1, 0, 0, 0, base + 1)

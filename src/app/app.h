@@ -47,6 +47,8 @@ void app_observe(struct request *req, void *ctx);
 /* This thread's database connection, opened on first use; NULL when the database is
  * unreachable (the caller answers 503/500). */
 struct db *app_db(struct request *req);
+/* app_db for handlers: 0 and *db, or the 500 already answered. */
+int app_db_or_answer(struct request *req, struct db **db);
 /* Closes this thread's connection (worker-thread exit). */
 void app_db_thread_close(void);
 

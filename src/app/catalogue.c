@@ -42,12 +42,6 @@
 #define MSG_SKU_RESERVED "SKUs starting with PRODVAR_ are reserved."
 #define SKU_RESERVED   "PRODVAR_"
 
-static int db_or_answer(struct request *req, struct db **db)
-{
-    *db = app_db(req);
-    return *db ? 0 : resp_from_err(req, SHOP_EDB);
-}
-
 static json_t *errors_or_null(struct request *req) { return req_errors_new(req); }
 
 /* validate / validate_partial; field messages are not failures here (SHOP_EINVAL). */
@@ -217,7 +211,7 @@ static int answer_detail(struct request *req, struct db *db, int64_t id, int sta
 int products_detail(struct request *req)
 {
     struct db *db;
-    int st = db_or_answer(req, &db);
+    int st = app_db_or_answer(req, &db);
     return st ? st : answer_detail(req, db, router_param_id(req->params[0]), 200);
 }
 
@@ -332,7 +326,7 @@ int products_list(struct request *req)
 {
     struct db *db;
     struct cat_filter f;
-    int st = db_or_answer(req, &db);
+    int st = app_db_or_answer(req, &db);
     if (!st)
         st = read_filters(req, db, &f);
     return st ? st : answer_product_page(req, db, &f, false);
@@ -342,7 +336,7 @@ int products_by_category(struct request *req)
 {
     struct db *db;
     struct cat_filter f;
-    int st = db_or_answer(req, &db);
+    int st = app_db_or_answer(req, &db);
     if (!st)
         st = read_filters(req, db, &f);
     if (st)
@@ -381,7 +375,7 @@ static int answer_category(struct request *req, int status, const struct cat_cat
 int categories_list(struct request *req)
 {
     struct db *db;
-    int st = db_or_answer(req, &db);
+    int st = app_db_or_answer(req, &db);
     if (st)
         return st;
     struct page pg = page_from_request(req);
@@ -421,7 +415,7 @@ int categories_detail(struct request *req)
 {
     struct db *db;
     struct cat_category c;
-    int st = db_or_answer(req, &db);
+    int st = app_db_or_answer(req, &db);
     if (!st)
         st = load_category(req, db, &c);
     if (st)
@@ -521,7 +515,7 @@ int categories_create(struct request *req)
 {
     struct db *db;
     struct cat_category c = { 0 };
-    int st = db_or_answer(req, &db);
+    int st = app_db_or_answer(req, &db);
     if (!st)
         st = read_category(req, db, &c);
     return st ? st : write_category(req, db, &c, true);
@@ -531,7 +525,7 @@ int categories_update(struct request *req)
 {
     struct db *db;
     struct cat_category c;
-    int st = db_or_answer(req, &db);
+    int st = app_db_or_answer(req, &db);
     if (!st)
         st = load_category(req, db, &c);
     if (!st)
@@ -551,7 +545,7 @@ int categories_destroy(struct request *req)
 {
     struct db *db;
     struct cat_category c;
-    int st = db_or_answer(req, &db);
+    int st = app_db_or_answer(req, &db);
     if (!st)
         st = load_category(req, db, &c);
     if (st)
@@ -599,7 +593,7 @@ static int load_writable(struct request *req, struct db *db, struct cat_product 
 static int begin_write(struct request *req, struct db **db, struct caller *who,
                        struct cat_product *p)
 {
-    int st = db_or_answer(req, db);
+    int st = app_db_or_answer(req, db);
     if (!st)
         st = load_caller(req, *db, who);
     if (!st && p)
@@ -858,7 +852,7 @@ int products_attributes(struct request *req)
 {
     struct db *db;
     struct cat_product p;
-    int st = db_or_answer(req, &db);
+    int st = app_db_or_answer(req, &db);
     if (st)
         return st;
     int rc = cat_product_get(db, req->arena, router_param_id(req->params[0]), &p);

@@ -134,12 +134,6 @@ static const char *customer_slug(struct request *req, struct db *db, const struc
     return name ? slug_unique(req->arena, db, name, customers_slug_taken, c->id) : NULL;
 }
 
-static int db_or_answer(struct request *req, struct db **db)
-{
-    *db = app_db(req);
-    return *db ? 0 : resp_from_err(req, SHOP_EDB);
-}
-
 /* ---- POST /api/v1/customers/ ---- */
 
 static const struct field register_fields[] = {
@@ -190,7 +184,7 @@ static int validate_registration(struct request *req, struct db *db, struct fval
 int customers_register(struct request *req)
 {
     struct db *db;
-    int st = db_or_answer(req, &db);
+    int st = app_db_or_answer(req, &db);
     if (st)
         return st;
     struct fval v[R_N];
@@ -227,7 +221,7 @@ int customers_register(struct request *req)
 /* Loads the customer named by the path and checks owner-or-staff: 0 or status answered. */
 static int load_target(struct request *req, struct db **db, struct customer *c)
 {
-    int st = db_or_answer(req, db);
+    int st = app_db_or_answer(req, db);
     if (st)
         return st;
     int64_t id;

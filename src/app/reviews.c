@@ -53,17 +53,11 @@ void reviews_write_object(struct json_w *w, const struct review *r)
 
 /* ---- shared steps ---- */
 
-static int db_or_answer(struct request *req, struct db **db)
-{
-    *db = app_db(req);
-    return *db ? 0 : resp_from_err(req, SHOP_EDB);
-}
-
 /* The review named by the path (product id, review id): 0, or the status answered
  * (404 {"error":"Review doesn't exist"} for any review not found). */
 static int load_review(struct request *req, struct db **db, struct review *r)
 {
-    int st = db_or_answer(req, db);
+    int st = app_db_or_answer(req, db);
     if (st)
         return st;
     int64_t product_id = router_param_id(req->params[0]);
@@ -123,7 +117,7 @@ static int write_tx(struct db *db, void *ctx)
 int reviews_list_view(struct request *req)
 {
     struct db *db;
-    int st = db_or_answer(req, &db);
+    int st = app_db_or_answer(req, &db);
     if (st)
         return st;
     int64_t product_id = router_param_id(req->params[0]);
@@ -148,7 +142,7 @@ int reviews_list_view(struct request *req)
 int reviews_create(struct request *req)
 {
     struct db *db;
-    int st = db_or_answer(req, &db);
+    int st = app_db_or_answer(req, &db);
     if (st)
         return st;
     struct review r = {.product_id = router_param_id(req->params[0]), .customer_id = req->user->id};

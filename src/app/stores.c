@@ -59,16 +59,10 @@ static int answer_store(struct request *req, int status, const struct store *s)
 
 /* ---- shared steps ---- */
 
-static int db_or_answer(struct request *req, struct db **db)
-{
-    *db = app_db(req);
-    return *db ? 0 : resp_from_err(req, SHOP_EDB);
-}
-
 /* Loads the active store named by the path's slug: 0, or the status answered (404). */
 static int load_store(struct request *req, struct db **db, struct store *s)
 {
-    int st = db_or_answer(req, db);
+    int st = app_db_or_answer(req, db);
     if (st)
         return st;
     const char *slug = arena_slice_dup(req->arena, req->params[0]);
@@ -94,7 +88,7 @@ static int set_brand(struct request *req, struct db *db, struct store *s, const 
 int stores_list(struct request *req)
 {
     struct db *db;
-    int st = db_or_answer(req, &db);
+    int st = app_db_or_answer(req, &db);
     if (st)
         return st;
     struct page pg = page_from_request(req);
@@ -160,7 +154,7 @@ static int answer_create_conflict(struct request *req, struct db *db, const stru
 int stores_create(struct request *req)
 {
     struct db *db;
-    int st = db_or_answer(req, &db);
+    int st = app_db_or_answer(req, &db);
     if (st)
         return st;
     if (owns_store(db, req->user->id))

@@ -524,3 +524,31 @@ const char *db_col_dup(struct db_stmt *st, int col, struct arena *a)
 {
     return arena_strndup(a, db_col_text(st, col), db_col_len(st, col));
 }
+
+int db_collect(struct db_stmt *st, struct arena *a, size_t elem_size,
+               void (*read)(struct db_stmt *st, struct arena *a, void *elem), void **out,
+               size_t *n)
+{
+    *out = NULL;
+    *n = 0;
+    if (!st)
+        return SHOP_EDB;
+    char *v = NULL;
+    size_t cap = 0;
+    int rc = db_step(st);
+    while (rc == DB_ROW) {
+        char *grown = arena_grow(a, v, *n, &cap, elem_size);
+        if (!grown) {
+            rc = SHOP_ENOMEM;
+            break;
+        }
+        v = grown;
+        memset(v + *n * elem_size, 0, elem_size);
+        read(st, a, v + *n * elem_size);
+        (*n)++;
+        rc = db_step(st);
+    }
+    db_stmt_release(st);
+    *out = v;
+    return rc == DB_DONE ? 0 : rc < 0 ? rc : SHOP_EDB;
+}

@@ -112,6 +112,8 @@ int db_schema_check(struct db *db, int *pending);
  * transaction it simply joins it (no retry there). */
 int db_tx(struct db *db, int (*fn)(struct db *db, void *ctx), void *ctx);
 
+struct arena;
+
 /* Conveniences for the store layer: each steps a bound statement (NULL: SHOP_EDB) and
  * releases it. */
 /* Runs to completion: 0 or the step's error. */
@@ -123,8 +125,13 @@ int db_fetch_int(struct db_stmt *st, int64_t *v);
 /* 1 when a row came back, 0 when none, else the (negative) error: callers that decide
  * access test `!= 0` so that an error fails closed. */
 int db_has_row(struct db_stmt *st);
+/* Steps st to its last row and releases it, reading each row with read(st, a, elem)
+ * into a new element (elem_size bytes, zeroed) of an arena array: 0 with *out (NULL
+ * when no row) and *n, or an error. */
+int db_collect(struct db_stmt *st, struct arena *a, size_t elem_size,
+               void (*read)(struct db_stmt *st, struct arena *a, void *elem), void **out,
+               size_t *n);
 /* An arena copy of a text column ("" for NULL); NULL when out of memory. */
-struct arena;
 const char *db_col_dup(struct db_stmt *st, int col, struct arena *a);
 
 #endif

@@ -300,26 +300,19 @@ static void read_product(struct db_stmt *st, struct arena *a, struct cat_product
     p->updated_at = db_col_int(st, 18);
 }
 
+static void read_product_row(struct db_stmt *st, struct arena *a, void *p)
+{
+    read_product(st, a, p);
+}
+
 /* Reads every row of a product SELECT into an arena array. */
 static int product_rows(struct db_stmt *st, struct arena *a, struct cat_product **out,
                         size_t *n)
 {
-    struct cat_product *v = NULL;
-    size_t k = 0, cap = 0;
-    int rc = db_step(st);
-    while (rc == DB_ROW) {
-        v = arena_grow(a, v, k, &cap, sizeof *v);
-        if (!v) {
-            rc = SHOP_ENOMEM;
-            break;
-        }
-        read_product(st, a, &v[k++]);
-        rc = db_step(st);
-    }
-    db_stmt_release(st);
-    *out = v;
-    *n = k;
-    return rc == DB_DONE ? 0 : rc;
+    void *rows;
+    int rc = db_collect(st, a, sizeof **out, read_product_row, &rows, n);
+    *out = rows;
+    return rc;
 }
 
 /* Driver filters (index used): none (products_list), category (products_category),
@@ -742,28 +735,20 @@ int cat_product_get(struct db *db, struct arena *a, int64_t id, struct cat_produ
 #define Q10    "?,?,?,?,?,?,?,?,?,?"
 #define Q100   Q10 "," Q10 "," Q10 "," Q10 "," Q10 "," Q10 "," Q10 "," Q10 "," Q10 "," Q10
 
+static void read_media_row(struct db_stmt *st, struct arena *a, void *elem)
+{
+    *(struct media *)elem = (struct media){
+        .product_id = db_col_int(st, 0), .id = db_col_int(st, 1),
+        .file = db_col_dup(st, 2, a), .file_type = db_col_dup(st, 3, a),
+        .file_size = db_col_int(st, 4), .is_primary = db_col_bool(st, 5) };
+}
+
 static int media_rows(struct db_stmt *st, struct arena *a, struct media **out, size_t *n)
 {
-    struct media *v = NULL;
-    size_t k = 0, cap = 0;
-    int rc = db_step(st);
-    while (rc == DB_ROW) {
-        v = arena_grow(a, v, k, &cap, sizeof *v);
-        if (!v) {
-            rc = SHOP_ENOMEM;
-            break;
-        }
-        v[k] = (struct media){ .product_id = db_col_int(st, 0), .id = db_col_int(st, 1),
-                                   .file = db_col_dup(st, 2, a), .file_type = db_col_dup(st, 3, a),
-                                   .file_size = db_col_int(st, 4),
-                                   .is_primary = db_col_bool(st, 5) };
-        k++;
-        rc = db_step(st);
-    }
-    db_stmt_release(st);
-    *out = v;
-    *n = k;
-    return rc == DB_DONE ? 0 : rc;
+    void *rows;
+    int rc = db_collect(st, a, sizeof **out, read_media_row, &rows, n);
+    *out = rows;
+    return rc;
 }
 
 struct id_pos {
@@ -1004,25 +989,18 @@ static void read_variant(struct db_stmt *st, struct arena *a, struct cat_variant
     };
 }
 
+static void read_variant_row(struct db_stmt *st, struct arena *a, void *v)
+{
+    read_variant(st, a, v);
+}
+
 static int variant_rows(struct db_stmt *st, struct arena *a, struct cat_variant **out,
                         size_t *n)
 {
-    struct cat_variant *v = NULL;
-    size_t k = 0, cap = 0;
-    int rc = db_step(st);
-    while (rc == DB_ROW) {
-        v = arena_grow(a, v, k, &cap, sizeof *v);
-        if (!v) {
-            rc = SHOP_ENOMEM;
-            break;
-        }
-        read_variant(st, a, &v[k++]);
-        rc = db_step(st);
-    }
-    db_stmt_release(st);
-    *out = v;
-    *n = k;
-    return rc == DB_DONE ? 0 : rc;
+    void *rows;
+    int rc = db_collect(st, a, sizeof **out, read_variant_row, &rows, n);
+    *out = rows;
+    return rc;
 }
 
 struct attr_row {
@@ -1030,24 +1008,18 @@ struct attr_row {
     struct cat_variant_attr attr;
 };
 
+static void read_attr_row(struct db_stmt *st, struct arena *a, void *elem)
+{
+    *(struct attr_row *)elem = (struct attr_row){
+        db_col_int(st, 0), { db_col_dup(st, 1, a), db_col_dup(st, 2, a) } };
+}
+
 static int attr_rows(struct db_stmt *st, struct arena *a, struct attr_row **out, size_t *n)
 {
-    struct attr_row *v = NULL;
-    size_t k = 0, cap = 0;
-    int rc = db_step(st);
-    while (rc == DB_ROW) {
-        v = arena_grow(a, v, k, &cap, sizeof *v);
-        if (!v) {
-            rc = SHOP_ENOMEM;
-            break;
-        }
-        v[k++] = (struct attr_row){ db_col_int(st, 0), { db_col_dup(st, 1, a), db_col_dup(st, 2, a) } };
-        rc = db_step(st);
-    }
-    db_stmt_release(st);
-    *out = v;
-    *n = k;
-    return rc == DB_DONE ? 0 : rc;
+    void *rows;
+    int rc = db_collect(st, a, sizeof **out, read_attr_row, &rows, n);
+    *out = rows;
+    return rc;
 }
 
 /* Rows come ordered by variant id: each run becomes that variant's attribute list. */

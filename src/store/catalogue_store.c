@@ -861,6 +861,19 @@ bool cat_product_name_taken(struct db *db, const char *name, int64_t except_id)
     return db_has_row(st) != 0;
 }
 
+/* Parameters 1-7 of both the INSERT and the UPDATE, in their column order. */
+static void bind_product_fields(struct db_stmt *st, const struct cat_product *p,
+                                const char *fold)
+{
+    db_bind_text(st, 1, p->name, (size_t)-1);
+    db_bind_text(st, 2, fold, (size_t)-1);
+    db_bind_int(st, 3, p->category_id);
+    bind_opt(st, 4, p->store_id != 0, p->store_id);
+    db_bind_text(st, 5, p->description, (size_t)-1);
+    db_bind_int(st, 6, p->base_price);
+    bind_opt(st, 7, p->has_shipping_fee, p->shipping_fee);
+}
+
 int cat_product_insert(struct db *db, struct arena *a, struct cat_product *p, int64_t now)
 {
     const char *fold = fold_str(a, p->name, strlen(p->name));
@@ -873,13 +886,7 @@ int cat_product_insert(struct db *db, struct arena *a, struct cat_product *p, in
             "?, ?) RETURNING id");
     if (!st)
         return SHOP_EDB;
-    db_bind_text(st, 1, p->name, (size_t)-1);
-    db_bind_text(st, 2, fold, (size_t)-1);
-    db_bind_int(st, 3, p->category_id);
-    bind_opt(st, 4, p->store_id != 0, p->store_id);
-    db_bind_text(st, 5, p->description, (size_t)-1);
-    db_bind_int(st, 6, p->base_price);
-    bind_opt(st, 7, p->has_shipping_fee, p->shipping_fee);
+    bind_product_fields(st, p, fold);
     db_bind_bool(st, 8, p->is_standalone);
     db_bind_int(st, 9, now);
     db_bind_int(st, 10, now);
@@ -899,13 +906,7 @@ int cat_product_update(struct db *db, struct arena *a, const struct cat_product 
             "WHERE id = ? AND is_active = TRUE");
     if (!st)
         return SHOP_EDB;
-    db_bind_text(st, 1, p->name, (size_t)-1);
-    db_bind_text(st, 2, fold, (size_t)-1);
-    db_bind_int(st, 3, p->category_id);
-    bind_opt(st, 4, p->store_id != 0, p->store_id);
-    db_bind_text(st, 5, p->description, (size_t)-1);
-    db_bind_int(st, 6, p->base_price);
-    bind_opt(st, 7, p->has_shipping_fee, p->shipping_fee);
+    bind_product_fields(st, p, fold);
     db_bind_int(st, 8, now);
     db_bind_int(st, 9, p->id);
     return db_run_one(st);

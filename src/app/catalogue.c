@@ -55,30 +55,20 @@ static int run_fields(struct request *req, const struct field *f, size_t n, stru
 
 /* ---- rendering ---- */
 
-static void write_url(struct request *req, struct json_w *w, const char *base,
-                      const char *path, const char *name, const char *tail)
-{
-    const char *u = arena_printf(req->arena, "%s%s%s%s", base, path, name, tail);
-    if (!u)
-        w->b->err = SHOP_ENOMEM; /* fail the answer rather than write a wrong value */
-    json_str(w, u);
-}
-
 /* The product list object's fields, in API.md's order (the caller opens the object). */
-static void write_product_fields(struct request *req, struct json_w *w, const char *base,
-                                 const struct cat_product *p)
+static void write_product_fields(struct json_w *w, const char *base, const struct cat_product *p)
 {
     json_key_int(w, "id", p->id);
     json_key_str(w, "category", p->category_name);
     json_key(w, "store");
     if (p->store_slug)
-        write_url(req, w, base, "/api/v1/stores/", p->store_slug, "/");
+        json_str_parts(w, (const char *const[]){base, "/api/v1/stores/", p->store_slug, "/"}, 4);
     else
         json_null_value(w);
     json_key(w, "media");
     json_arr_begin(w);
     for (size_t i = 0; i < p->nmedia; i++)
-        media_write_object(req, w, base, &p->media[i]);
+        media_write_object(w, base, &p->media[i]);
     json_arr_end(w);
     json_key(w, "product_offers"); /* offers come with a later issue: no table yet */
     json_arr_begin(w);
@@ -106,12 +96,12 @@ static void write_product_fields(struct request *req, struct json_w *w, const ch
     json_key_bool(w, "is_available", p->total_stock_level > 0);
 }
 
-static void write_products(struct request *req, struct json_w *w, const char *base,
-                           const struct cat_product *p, size_t n)
+static void write_products(struct json_w *w, const char *base, const struct cat_product *p,
+                           size_t n)
 {
     for (size_t i = 0; i < n; i++) {
         json_obj_begin(w);
-        write_product_fields(req, w, base, &p[i]);
+        write_product_fields(w, base, &p[i]);
         json_obj_end(w);
     }
 }
@@ -151,7 +141,7 @@ int catalogue_write_store_products(struct request *req, struct db *db, struct js
     if (rc)
         return rc;
     json_arr_begin(w);
-    write_products(req, w, base, p, n);
+    write_products(w, base, p, n);
     json_arr_end(w);
     return 0;
 }
@@ -166,26 +156,36 @@ struct detail {
     size_t nreviews;
 };
 
-/* Five statements: product, media, variants, their attribute values, reviews. */
-static int load_detail(struct request *req, struct db *db, int64_t id, struct detail *d)
+struct detail_read {
+    struct arena *a;
+    int64_t id;
+    struct detail *d;
+};
+
+/* Five statements, one snapshot: product, media, variants, their attribute values,
+ * reviews. */
+static int load_detail(struct db *db, void *ctx)
 {
-    int rc = cat_product_get(db, req->arena, id, &d->p);
+    struct detail_read *r = ctx;
+    struct detail *d = r->d;
+    int rc = cat_product_get(db, r->a, r->id, &d->p);
     if (!rc && !d->p.is_active)
         rc = SHOP_ENOTFOUND;
     if (!rc)
-        rc = cat_media_attach(db, req->arena, &d->p, 1);
+        rc = cat_media_attach(db, r->a, &d->p, 1);
     if (!rc)
-        rc = cat_variants_of(db, req->arena, id, &d->variants, &d->nvariants);
+        rc = cat_variants_of(db, r->a, r->id, &d->variants, &d->nvariants);
     if (!rc)
-        rc = reviews_list(db, req->arena, id, &d->reviews, &d->nreviews);
+        rc = reviews_list(db, r->a, r->id, &d->reviews, &d->nreviews);
     return rc;
 }
 
 static int answer_detail(struct request *req, struct db *db, int64_t id, int status)
 {
     struct detail d;
+    struct detail_read r = {req->arena, id, &d};
     const char *base = req_base_url(req);
-    int rc = base ? load_detail(req, db, id, &d) : SHOP_ENOMEM;
+    int rc = base ? db_read(db, load_detail, &r) : SHOP_ENOMEM;
     if (rc == SHOP_ENOTFOUND)
         return resp_not_found(req);
     if (rc)
@@ -193,7 +193,7 @@ static int answer_detail(struct request *req, struct db *db, int64_t id, int sta
     struct json_w w;
     resp_json_begin(req, status, &w);
     json_obj_begin(&w);
-    write_product_fields(req, &w, base, &d.p);
+    write_product_fields(&w, base, &d.p);
     json_key(&w, "reviews");
     json_arr_begin(&w);
     for (size_t i = 0; i < d.nreviews; i++)
@@ -299,25 +299,38 @@ static int read_filters(struct request *req, struct db *db, struct cat_filter *f
 }
 
 /* One page of products (none when empty): version-and-COUNT, SELECT and media SELECT. */
+struct page_read {
+    struct arena *a;
+    const struct cat_filter *f;
+    struct page pg;
+    struct cat_product *p;
+    size_t n;
+    int64_t count;
+};
+
+/* The count, the page and its media in one snapshot: the count matches the page. */
+static int load_product_page(struct db *db, void *ctx)
+{
+    struct page_read *r = ctx;
+    int rc = cat_products_page(db, r->a, r->f, r->pg.limit, r->pg.offset, &r->p, &r->n,
+                               &r->count);
+    return rc ? rc : cat_media_attach(db, r->a, r->p, r->n);
+}
+
 static int answer_product_page(struct request *req, struct db *db, const struct cat_filter *f,
                                bool empty)
 {
-    struct page pg = page_from_request(req);
-    struct cat_product *p = NULL;
-    size_t n = 0;
-    int64_t count = 0;
+    struct page_read r = {.a = req->arena, .f = f, .pg = page_from_request(req)};
     const char *base = req_base_url(req);
     int rc = base ? 0 : SHOP_ENOMEM;
     if (!rc && !empty)
-        rc = cat_products_page(db, req->arena, f, pg.limit, pg.offset, &p, &n, &count);
-    if (!rc)
-        rc = cat_media_attach(db, req->arena, p, n);
+        rc = db_read(db, load_product_page, &r);
     if (rc)
         return resp_from_err(req, rc);
     struct json_w w;
     resp_json_begin(req, 200, &w);
-    page_begin(req, &w, pg, count);
-    write_products(req, &w, base, p, n);
+    page_begin(req, &w, r.pg, r.count);
+    write_products(&w, base, r.p, r.n);
     page_end(&w);
     return 200;
 }
@@ -432,7 +445,7 @@ int categories_detail(struct request *req)
     write_category_fields(&w, &c);
     json_key(&w, "product_set");
     json_arr_begin(&w);
-    write_products(req, &w, base, p, n);
+    write_products(&w, base, p, n);
     json_arr_end(&w);
     json_obj_end(&w);
     return 200;

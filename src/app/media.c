@@ -311,15 +311,12 @@ static double size_mb(int64_t bytes)
     return (double)q / 100.0;
 }
 
-void media_write_object(struct request *req, struct json_w *w, const char *base,
-                        const struct media *m)
+void media_write_object(struct json_w *w, const char *base, const struct media *m)
 {
-    const char *url = arena_printf(req->arena, "%s/media/%s", base ? base : "", m->file);
-    if (!url)
-        w->b->err = SHOP_ENOMEM; /* fail the answer rather than write a null url */
     json_obj_begin(w);
     json_key_int(w, "id", m->id);
-    json_key_str(w, "file", url);
+    json_key(w, "file");
+    json_str_parts(w, (const char *const[]){base, "/media/", m->file}, 3);
     json_key_bool(w, "is_primary", m->is_primary);
     json_key(w, "file_size");
     json_double(w, size_mb(m->file_size), 2);
@@ -331,7 +328,7 @@ static int answer_media(struct request *req, int status, const struct media *m)
 {
     struct json_w w;
     resp_json_begin(req, status, &w);
-    media_write_object(req, &w, req_base_url(req), m);
+    media_write_object(&w, req_base_url(req), m);
     return status;
 }
 

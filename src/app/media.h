@@ -9,7 +9,6 @@
 
 /* {"id","file":<base>/media/<file>,"is_primary","file_size":<MB, 2 dp, Python's
  * round()>,"file_type"}; base is req_base_url(req). */
-void media_write_object(struct request *req, struct json_w *w, const char *base,
-                        const struct media *m);
+void media_write_object(struct json_w *w, const char *base, const struct media *m);
 
 #endif

@@ -31,11 +31,11 @@
 static void write_store_fields(struct request *req, struct json_w *w, const struct store *s)
 {
     const char *base = req_base_url(req);
-    const char *url = arena_printf(req->arena, "%s/api/v1/stores/%s/", base ? base : "", s->slug);
-    if (!url)
-        w->b->err = SHOP_ENOMEM; /* fail the answer rather than write a null url */
+    if (!base)
+        w->b->err = SHOP_ENOMEM; /* fail the answer rather than write a wrong url */
     json_key_int(w, "id", s->id);
-    json_key_str(w, "url", url);
+    json_key(w, "url");
+    json_str_parts(w, (const char *const[]){base, "/api/v1/stores/", s->slug, "/"}, 4);
     json_key_str(w, "brand_name", s->brand_name);
     json_key_str(w, "about", s->about);
     json_key_int(w, "products_sold", s->products_sold);

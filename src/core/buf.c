@@ -81,7 +81,7 @@ static int buf_grow(struct buf *b, size_t n)
     return 0;
 }
 
-void buf_append(struct buf *b, const void *p, size_t n)
+void buf_append_slow(struct buf *b, const void *p, size_t n)
 {
     const char *src = p;
     uintptr_t s = (uintptr_t)src, d = (uintptr_t)b->data;
@@ -105,16 +105,6 @@ void buf_puts(struct buf *b, const char *s)
 {
     if (s)
         buf_append(b, s, strlen(s));
-}
-
-void buf_putc(struct buf *b, char c)
-{
-    if (b->err || b->len + 1 >= b->cap || b->len >= b->max) {
-        buf_append(b, &c, 1);
-        return;
-    }
-    b->data[b->len++] = c;
-    b->data[b->len] = '\0';
 }
 
 /* Formats into the spare capacity first (one vsnprintf in the common case). */

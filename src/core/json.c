@@ -126,13 +126,13 @@ static int is_line_sep(const unsigned char *p, int len)
     return len == 3 && p[0] == 0xE2 && p[1] == 0x80 && (p[2] & 0xFE) == 0xA8;
 }
 
-void json_escape(struct buf *b, const char *s, size_t n)
+/* The contents of a JSON string (no quotes): runs of plain text with escapes between
+ * them. */
+static void escape_body(struct buf *b, const unsigned char *p, size_t n)
 {
-    const unsigned char *p = (const unsigned char *)s;
     size_t i = 0, start = 0;
     int len;
 
-    buf_putc(b, '"');
     while ((i = scan_plain(p, i, n)) < n) {
         if (p[i] < 0x80) {
             buf_append(b, p + start, i - start);
@@ -163,6 +163,23 @@ void json_escape(struct buf *b, const char *s, size_t n)
         start = i;
     }
     buf_append(b, p + start, n - start);
+}
+
+/* Plain text (nearly every string) is one scan and one copy. */
+static void escape_piece(struct buf *b, const char *s, size_t n)
+{
+    const unsigned char *p = (const unsigned char *)s;
+
+    if (scan_plain(p, 0, n) == n)
+        buf_append(b, s, n);
+    else
+        escape_body(b, p, n);
+}
+
+void json_escape(struct buf *b, const char *s, size_t n)
+{
+    buf_putc(b, '"');
+    escape_piece(b, s, n);
     buf_putc(b, '"');
 }
 
@@ -219,6 +236,25 @@ void json_obj_end(struct json_w *w) { json_end(w, '}'); }
 void json_arr_begin(struct json_w *w) { json_begin(w, '['); }
 void json_arr_end(struct json_w *w) { json_end(w, ']'); }
 
+/* [,]"key": in one step when the key needs no escaping and fits: keys are written for
+ * every field of every object, so this is the writer's most frequent operation. */
+static bool put_plain_key(struct buf *b, bool comma, const char *key, size_t n)
+{
+    if (scan_plain((const unsigned char *)key, 0, n) < n || !buf_fits(b, key, n + 4))
+        return false;
+    char *d = b->data + b->len;
+    if (comma)
+        *d++ = ',';
+    *d++ = '"';
+    memcpy(d, key, n);
+    d += n;
+    *d++ = '"';
+    *d++ = ':';
+    *d = '\0';
+    b->len = (size_t)(d - b->data);
+    return true;
+}
+
 /* A key outside any container, two keys in a row or a NULL key is a writer bug. */
 void json_key(struct json_w *w, const char *key)
 {
@@ -226,12 +262,16 @@ void json_key(struct json_w *w, const char *key)
         json_fail(w);
         return;
     }
-    if (w->need_comma[w->depth])
-        buf_putc(w->b, ',');
+    bool comma = w->need_comma[w->depth];
     w->need_comma[w->depth] = true;
-    json_escape(w->b, key, strlen(key));
-    buf_putc(w->b, ':');
     w->after_key = true;
+    size_t n = strlen(key);
+    if (put_plain_key(w->b, comma, key, n))
+        return;
+    if (comma)
+        buf_putc(w->b, ',');
+    json_escape(w->b, key, n);
+    buf_putc(w->b, ':');
 }
 
 /* ---- scalar values ---- */
@@ -249,6 +289,16 @@ void json_str(struct json_w *w, const char *s)
         return;
     }
     json_strn(w, s, strlen(s));
+}
+
+void json_str_parts(struct json_w *w, const char *const *parts, size_t n)
+{
+    json_value_prefix(w);
+    buf_putc(w->b, '"');
+    for (size_t i = 0; i < n; i++)
+        if (parts[i])
+            escape_piece(w->b, parts[i], strlen(parts[i]));
+    buf_putc(w->b, '"');
 }
 
 void json_slice(struct json_w *w, struct slice s)

@@ -35,6 +35,10 @@ void json_arr_end(struct json_w *w);
 void json_key(struct json_w *w, const char *key);
 void json_str(struct json_w *w, const char *s);          /* NULL writes null */
 void json_strn(struct json_w *w, const char *s, size_t n);
+/* One string value made of several pieces (a URL from base, path and slug) without
+ * building it first. NULL pieces are skipped. Each piece is escaped on its own, so a
+ * UTF-8 sequence must not be split between two. */
+void json_str_parts(struct json_w *w, const char *const *parts, size_t n);
 void json_slice(struct json_w *w, struct slice s);
 void json_int(struct json_w *w, int64_t v);
 void json_bool(struct json_w *w, bool v);

@@ -245,6 +245,7 @@ struct db_stmt *db_prepare(struct db *db, const char *sql)
     st->in_use = true;
     st->state = DB_ST_READY;
     st->has_row = false;
+    st->ncols = -1;
     st->last_rc = DB_DONE;
     return st;
 }
@@ -257,6 +258,7 @@ void db_stmt_release(void *p)
     st->db->be->reset(st);
     st->state = DB_ST_READY;
     st->has_row = false;
+    st->ncols = -1;
     st->in_use = false;
     if (!st->cached) {
         free(st->sql);
@@ -328,6 +330,8 @@ int db_step(struct db_stmt *st)
     }
     int rc = st->db->be->step(st);
     st->has_row = rc == DB_ROW;
+    if (rc == DB_ROW && st->ncols < 0)
+        st->ncols = st->db->be->col_count(st);
     if (rc != DB_ROW) {
         st->state = DB_ST_FINISHED;
         st->last_rc = rc;
@@ -339,9 +343,11 @@ int64_t db_changes(struct db_stmt *st) { return st->db->be->changes(st); }
 
 int db_col_count(struct db_stmt *st) { return st->db->be->col_count(st); }
 
-static bool col_ok(struct db_stmt *st, int col)
+/* The column count is read once per execution: the accessors run for every column of
+ * every row. */
+static bool col_ok(const struct db_stmt *st, int col)
 {
-    return st->has_row && col >= 0 && col < st->db->be->col_count(st);
+    return st->has_row && col >= 0 && col < st->ncols;
 }
 
 bool db_col_null(struct db_stmt *st, int col)
@@ -429,6 +435,40 @@ int db_rollback(struct db *db)
         memcpy(db->errmsg, msg, sizeof msg);
         memcpy(db->constraint, cons, sizeof cons);
     }
+    return rc;
+}
+
+/* One statement of db_read's bracket, from the statement cache (sqlite3_exec would
+ * compile it on every request) and left out of the query count. */
+static int run_bracket(struct db *db, const char *sql)
+{
+    struct db_stmt *st = db_prepare(db, sql);
+    if (!st)
+        return SHOP_EDB;
+    int rc = db->be->step(st);
+    db_stmt_release(st);
+    return rc == DB_DONE ? 0 : rc == DB_ROW ? SHOP_EDB : rc;
+}
+
+int db_read(struct db *db, int (*fn)(struct db *db, void *ctx), void *ctx)
+{
+    const char *begin_sql = db->be->snapshot_begin_sql;
+    if (db->in_tx || !begin_sql)
+        return fn(db, ctx);
+    db_clear_error(db);
+    int rc = run_bracket(db, begin_sql);
+    if (rc != 0)
+        return rc;
+    db->in_tx = true;
+    rc = fn(db, ctx);
+    if (rc != 0) {
+        db_rollback(db); /* keeps fn's error for the caller's log */
+        return rc;
+    }
+    rc = run_bracket(db, "COMMIT");
+    if (rc != 0)
+        db_rollback(db);
+    db->in_tx = false;
     return rc;
 }
 

@@ -112,6 +112,15 @@ int db_schema_check(struct db *db, int *pending);
  * transaction it simply joins it (no retry there). */
 int db_tx(struct db *db, int (*fn)(struct db *db, void *ctx), void *ctx);
 
+/* Runs fn(db, ctx) so that its statements read one snapshot where that is cheaper than
+ * reading one per statement, and returns fn's result. On SQLite that is one deferred
+ * read transaction around fn instead of one per statement (each costs an fstat of the
+ * database file, the WAL read-mark locks and the VFS's global mutex); on PostgreSQL fn's
+ * statements simply run, since a BEGIN/COMMIT pair would add two round trips. Inside an
+ * open transaction fn joins it. The bracket is not counted by db_query_count. fn must
+ * only read. */
+int db_read(struct db *db, int (*fn)(struct db *db, void *ctx), void *ctx);
+
 struct arena;
 
 /* Conveniences for the store layer: each steps a bound statement (NULL: SHOP_EDB) and

@@ -47,6 +47,7 @@ struct db_stmt {
     enum db_stmt_state state;
     int last_rc;            /* what db_step returns again once FINISHED */
     bool has_row;
+    int ncols;              /* of the current execution's rows; -1 before the first */
     bool cached;            /* owned by the cache; otherwise finalized on release */
     bool in_use;            /* handed out by db_prepare, not yet released */
 };
@@ -55,6 +56,8 @@ struct db_backend {
     enum db_dialect dialect;
     const char *begin_write_sql;
     const char *begin_read_sql;
+    /* db_read's snapshot bracket; NULL when statements should just run on their own. */
+    const char *snapshot_begin_sql;
     /* Allocates the backend's struct (head: struct db) and connects. */
     int (*open)(const char *target, struct db **out, char *err, size_t errlen);
     void (*close)(struct db *db);

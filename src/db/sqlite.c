@@ -281,6 +281,7 @@ const struct db_backend db_sqlite_backend = {
     .dialect = DB_SQLITE,
     .begin_write_sql = "BEGIN IMMEDIATE",
     .begin_read_sql = "BEGIN",
+    .snapshot_begin_sql = "BEGIN",
     .open = sq_open,
     .close = sq_close,
     .prepare = sq_prepare,

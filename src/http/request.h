@@ -77,6 +77,7 @@ struct request {
     struct slice params[ROUTE_MAX_PARAMS];
     size_t nparams;
     const struct route *route;  /* matched route or NULL */
+    const char *base_url;       /* req_base_url's answer, computed once */
     struct principal *user;     /* NULL = anonymous */
     struct db *db;              /* this thread's connection, opened lazily by app/ */
     uint64_t db_queries_start;  /* the connection's statement count when first used */

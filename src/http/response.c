@@ -222,11 +222,10 @@ int resp_server_error(struct request *req)
 }
 
 /* PUBLIC_BASE_URL wins; it is used without its trailing slashes, since paths start
- * with one. */
-const char *req_base_url(struct request *req)
+ * with one. A list writes it into every object's URLs: computed once per request. */
+static const char *compute_base_url(struct request *req)
 {
     const char *pub = req->cfg ? req->cfg->public_base_url : "";
-    const char *host;
     size_t n = strlen(pub);
 
     if (n > 0) {
@@ -234,6 +233,21 @@ const char *req_base_url(struct request *req)
             n--;
         return arena_strndup(req->arena, pub, n);
     }
-    host = req_host(req);
-    return arena_printf(req->arena, "%s://%s", req_scheme(req), host ? host : "localhost");
+    const char *scheme = req_scheme(req), *host = req_host(req);
+    host = host ? host : "localhost";
+    size_t ns = strlen(scheme), nh = strlen(host);
+    char *u = arena_alloc(req->arena, ns + 3 + nh + 1);
+    if (u) {
+        memcpy(u, scheme, ns);
+        memcpy(u + ns, "://", 3);
+        memcpy(u + ns + 3, host, nh + 1);
+    }
+    return u;
+}
+
+const char *req_base_url(struct request *req)
+{
+    if (!req->base_url)
+        req->base_url = compute_base_url(req);
+    return req->base_url;
 }

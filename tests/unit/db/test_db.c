@@ -555,6 +555,61 @@ static void test_tx_explicit_and_nested(void **state)
     assert_int_equal(scalar(db, "SELECT COUNT(*) FROM t_tx"), 0);
 }
 
+struct read_ctx {
+    struct db *other;  /* writes between the two reads */
+    int64_t first, second;
+    uint64_t queries;  /* counted inside fn */
+    int fail;
+};
+
+static int read_twice(struct db *db, void *p)
+{
+    struct read_ctx *r = p;
+    uint64_t q0 = db_query_count(db);
+    r->first = scalar(db, "SELECT COUNT(*) FROM t_read");
+    if (r->other)
+        exec_ok(r->other, "INSERT INTO t_read VALUES (2)");
+    r->second = scalar(db, "SELECT COUNT(*) FROM t_read");
+    r->queries = db_query_count(db) - q0;
+    return r->fail;
+}
+
+static int tx_then_read(struct db *db, void *p)
+{
+    exec_ok(db, "INSERT INTO t_read VALUES (3)");
+    return db_read(db, read_twice, p); /* joins: sees the uncommitted row */
+}
+
+static void test_read_snapshot(void **state)
+{
+    struct tctx *t = *state;
+    struct db *db = use(state);
+    exec_ok(db, "CREATE TABLE t_read (v INTEGER NOT NULL)");
+    exec_ok(db, "INSERT INTO t_read VALUES (1)");
+    struct read_ctx r = {.other = open_url(t->fx->url)};
+    uint64_t before = db_query_count(db);
+    assert_int_equal(db_read(db, read_twice, &r), 0);
+    assert_false(db_in_tx(db));
+    /* The bracket (BEGIN/COMMIT on SQLite, nothing on PostgreSQL) is not counted. */
+    assert_int_equal(db_query_count(db) - before, 2);
+    assert_int_equal(r.queries, 2);
+    assert_int_equal(r.first, 1);
+    /* SQLite: one snapshot for both reads; PostgreSQL: each statement its own. */
+    assert_int_equal(r.second, db_dialect(db) == DB_SQLITE ? 1 : 2);
+    assert_int_equal(scalar(db, "SELECT COUNT(*) FROM t_read"), 2);
+
+    struct read_ctx bad = {.fail = SHOP_EINVAL};
+    assert_int_equal(db_read(db, read_twice, &bad), SHOP_EINVAL);
+    assert_false(db_in_tx(db));
+    assert_int_equal(scalar(db, "SELECT COUNT(*) FROM t_read"), 2); /* still usable */
+
+    struct read_ctx inner = {0};
+    assert_int_equal(db_tx(db, tx_then_read, &inner), 0);
+    assert_int_equal(inner.first, 3);
+    assert_false(db_in_tx(db));
+    db_close(r.other);
+}
+
 static int64_t changes_of(struct db *db, const char *sql, int64_t k)
 {
     struct db_stmt *st = db_prepare(db, sql);
@@ -831,6 +886,7 @@ int main(void)
         BOTH(test_tx_commit_rollback),
         BOTH(test_tx_retries_on_busy),
         BOTH(test_tx_explicit_and_nested),
+        BOTH(test_read_snapshot),
         BOTH(test_changes),
         BOTH(test_placeholder_in_literals),
         BOTH(test_query_counter),

@@ -732,8 +732,16 @@ int cat_product_get(struct db *db, struct arena *a, int64_t id, struct cat_produ
 /* ---- media ---- */
 
 #define M_COLS "SELECT m.product_id, m.id, m.file, m.file_type, m.file_size, m.is_primary "
-#define Q10    "?,?,?,?,?,?,?,?,?,?"
-#define Q100   Q10 "," Q10 "," Q10 "," Q10 "," Q10 "," Q10 "," Q10 "," Q10 "," Q10 "," Q10
+/* The media of up to 10 or 100 products: one index seek per product, joined with
+ * UNION ALL. `product_id IN (?, ...)` read the same rows but built a temporary b-tree
+ * (with its own pager) for the list on every call on SQLite: measured 40k instructions
+ * for a page whose products have no media, 3x the seeks'. Rows are sorted in C. */
+#define M_ONE  M_COLS "FROM media m WHERE m.product_id = ?"
+#define M_ALL  " UNION ALL "
+#define M10    M_ONE M_ALL M_ONE M_ALL M_ONE M_ALL M_ONE M_ALL M_ONE M_ALL \
+               M_ONE M_ALL M_ONE M_ALL M_ONE M_ALL M_ONE M_ALL M_ONE
+#define M100   M10 M_ALL M10 M_ALL M10 M_ALL M10 M_ALL M10 M_ALL \
+               M10 M_ALL M10 M_ALL M10 M_ALL M10 M_ALL M10
 
 static void read_media_row(struct db_stmt *st, struct arena *a, void *elem)
 {
@@ -770,11 +778,21 @@ static size_t find_pos(const struct id_pos *idx, size_t n, int64_t id)
     return hit ? hit->pos : SIZE_MAX;
 }
 
-/* Media rows come ordered by product id: each product's rows are one contiguous run,
+static int cmp_media(const void *x, const void *y)
+{
+    const struct media *a = x, *b = y;
+    if (a->product_id != b->product_id)
+        return a->product_id < b->product_id ? -1 : 1;
+    return a->id < b->id ? -1 : a->id > b->id;
+}
+
+/* Sorted by product id, then id, each product's media rows are one contiguous run,
  * which becomes its media array without copying. */
 static int distribute_media(struct arena *a, struct cat_product *p, size_t n,
                             struct media *m, size_t nm)
 {
+    if (nm > 1)
+        qsort(m, nm, sizeof *m, cmp_media);
     struct id_pos *idx = arena_alloc(a, (n ? n : 1) * sizeof *idx);
     if (!idx)
         return SHOP_ENOMEM;
@@ -804,10 +822,7 @@ int cat_media_attach(struct db *db, struct arena *a, struct cat_product *p, size
     /* Two sizes of placeholder list: the default page (10) need not bind and look up
      * 90 padding ids (measured: 9 % less server CPU per 10-product list). */
     size_t slots = n <= 10 ? 10 : CAT_PAGE_MAX;
-    struct db_stmt *st = db_prepare(db, n <= 10 ? M_COLS "FROM media m WHERE m.product_id IN ("
-                                                      Q10 ") ORDER BY m.product_id, m.id"
-                                                : M_COLS "FROM media m WHERE m.product_id IN ("
-                                                      Q100 ") ORDER BY m.product_id, m.id");
+    struct db_stmt *st = db_prepare(db, n <= 10 ? M10 : M100);
     if (!st)
         return SHOP_EDB;
     for (size_t i = 0; i < slots; i++)

@@ -11,10 +11,17 @@
  * A broken connection is reset on the next use outside a transaction; inside one it
  * keeps failing until the rollback, so a lost transaction can never "commit". After a
  * reset every named statement is prepared again (generation counter).
+ * libpq is not linked: it is dlopen'ed when the first postgres:// database opens
+ * (pq_load), so that a server on SQLite never maps it nor what it pulls in (libssl,
+ * libcrypto, Kerberos, LDAP, SASL: 4,700 kB resident at idle, docs/ARCHITECTURE.md). Its
+ * header still gives every prototype, so the calls stay type-checked (struct pq_api).
  * Caveats: jsonb's ?, ?| and ?& operators cannot be written (use jsonb_exists*); a
  * COMMIT of an aborted transaction, which PostgreSQL answers with ROLLBACK, is an
- * error here. */
+ * error here. A libpq that failed to load is not retried: the process cannot use
+ * PostgreSQL until it restarts. */
+#include <dlfcn.h>
 #include <libpq-fe.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -49,6 +56,81 @@ struct pg_stmt {
     PGresult *res;        /* NULL until executed */
     int row, nrows;
 };
+
+/* ---- libpq, loaded on demand ---- */
+
+#define PQ_SONAME "libpq.so.5"
+
+/* Every libpq function this file calls, each typed by its prototype in libpq-fe.h.
+ * A function missing here fails to compile (pq has no such member), and a direct
+ * PQx() call fails to link (libpq is not linked). */
+#define PQ_FUNCS(X)         \
+    X(PQclear)              \
+    X(PQcmdStatus)          \
+    X(PQcmdTuples)          \
+    X(PQconnectdb)          \
+    X(PQerrorMessage)       \
+    X(PQexec)               \
+    X(PQexecParams)         \
+    X(PQexecPrepared)       \
+    X(PQfinish)             \
+    X(PQgetisnull)          \
+    X(PQgetlength)          \
+    X(PQgetvalue)           \
+    X(PQnfields)            \
+    X(PQntuples)            \
+    X(PQprepare)            \
+    X(PQreset)              \
+    X(PQresultErrorField)   \
+    X(PQresultErrorMessage) \
+    X(PQresultStatus)       \
+    X(PQsetNoticeProcessor) \
+    X(PQstatus)
+
+struct pq_api {
+#define PQ_MEMBER(name) __typeof__(&name) name;
+    PQ_FUNCS(PQ_MEMBER)
+#undef PQ_MEMBER
+};
+
+/* Written once under pq_once, read-only afterwards (pthread_once orders the writes
+ * before every later reader). */
+static struct pq_api pq;
+static pthread_once_t pq_once = PTHREAD_ONCE_INIT;
+static bool pq_ok;
+static char pq_err[256];
+
+/* Fills pq from handle; on a missing symbol names it in pq_err and returns false. */
+static bool pq_resolve(void *handle)
+{
+#define PQ_RESOLVE(name)                                                                \
+    pq.name = (__typeof__(pq.name))dlsym(handle, #name);                                \
+    if (!pq.name) {                                                                     \
+        snprintf(pq_err, sizeof pq_err, "%s has no %s (too old)", PQ_SONAME, #name);    \
+        return false;                                                                   \
+    }
+    PQ_FUNCS(PQ_RESOLVE)
+#undef PQ_RESOLVE
+    return true;
+}
+
+/* RTLD_LOCAL: libpq's symbols (and those of its own dependencies) stay out of the
+ * global namespace, so they cannot interpose on anything the server linked. */
+static void pq_load(void)
+{
+    void *handle = dlopen(PQ_SONAME, RTLD_NOW | RTLD_LOCAL);
+    if (!handle) {
+        const char *why = dlerror();
+        snprintf(pq_err, sizeof pq_err, "cannot load %s (%s); install Debian's libpq5 package",
+                 PQ_SONAME, why ? why : "unknown error");
+        return;
+    }
+    if (!pq_resolve(handle)) {
+        dlclose(handle);
+        return;
+    }
+    pq_ok = true;
+}
 
 static struct pg_db *pgd(struct db *db) { return (struct pg_db *)db; }
 static struct pg_stmt *pgs(struct db_stmt *st) { return (struct pg_stmt *)st; }
@@ -190,7 +272,7 @@ static bool connection_state(const char *sqlstate)
 /* Maps a SQLSTATE (NULL for client-side failures) to a shop_err and an errkind. */
 static int classify(struct db *db, const char *state, const char *msg)
 {
-    bool bad = PQstatus(pgd(db)->conn) == CONNECTION_BAD;
+    bool bad = pq.PQstatus(pgd(db)->conn) == CONNECTION_BAD;
     if (bad || (state && connection_state(state)))
         return db_fail(db, SHOP_EDB, DB_ERR_CONNECTION, msg);
     if (!state)
@@ -217,22 +299,22 @@ static void flatten(char *s)
  * clears it. */
 static int pg_error(struct db *db, PGresult *res)
 {
-    const char *msg = res ? PQresultErrorMessage(res) : NULL;
+    const char *msg = res ? pq.PQresultErrorMessage(res) : NULL;
     if (!msg || !*msg)
-        msg = PQerrorMessage(pgd(db)->conn);
-    const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+        msg = pq.PQerrorMessage(pgd(db)->conn);
+    const char *state = res ? pq.PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
     int rc = classify(db, state, msg);
     flatten(db->errmsg);
-    const char *cons = res ? PQresultErrorField(res, PG_DIAG_CONSTRAINT_NAME) : NULL;
+    const char *cons = res ? pq.PQresultErrorField(res, PG_DIAG_CONSTRAINT_NAME) : NULL;
     if (cons)
         db_set_constraint(db, cons, strlen(cons));
-    PQclear(res);
+    pq.PQclear(res);
     return rc;
 }
 
 static bool res_ok(const PGresult *res)
 {
-    ExecStatusType s = PQresultStatus(res);
+    ExecStatusType s = pq.PQresultStatus(res);
     return res && (s == PGRES_COMMAND_OK || s == PGRES_TUPLES_OK || s == PGRES_EMPTY_QUERY);
 }
 
@@ -249,31 +331,36 @@ static const char SESSION_SQL[] = "SET synchronous_commit=on; SET TIME ZONE 'UTC
 
 static int session_setup(struct db *db)
 {
-    PGresult *res = PQexec(pgd(db)->conn, SESSION_SQL);
+    PGresult *res = pq.PQexec(pgd(db)->conn, SESSION_SQL);
     if (!res_ok(res))
         return pg_error(db, res);
-    PQclear(res);
+    pq.PQclear(res);
     return 0;
 }
 
 static int pg_open(const char *url, struct db **out, char *err, size_t errlen)
 {
+    pthread_once(&pq_once, pq_load);
+    if (!pq_ok) {
+        snprintf(err, errlen, "postgres: %s", pq_err);
+        return SHOP_EDB;
+    }
     struct pg_db *d = calloc(1, sizeof *d);
     if (!d) {
         snprintf(err, errlen, "out of memory");
         return SHOP_ENOMEM;
     }
-    d->conn = PQconnectdb(url);
+    d->conn = pq.PQconnectdb(url);
     int rc = SHOP_EDB;
-    if (d->conn && PQstatus(d->conn) == CONNECTION_OK) {
-        PQsetNoticeProcessor(d->conn, quiet_notices, NULL);
+    if (d->conn && pq.PQstatus(d->conn) == CONNECTION_OK) {
+        pq.PQsetNoticeProcessor(d->conn, quiet_notices, NULL);
         rc = session_setup(&d->base);
     }
     if (rc != 0) {
         snprintf(err, errlen, "postgres: %s",
-                 d->conn ? PQerrorMessage(d->conn) : "out of memory");
+                 d->conn ? pq.PQerrorMessage(d->conn) : "out of memory");
         flatten(err);
-        PQfinish(d->conn);
+        pq.PQfinish(d->conn);
         free(d);
         return rc;
     }
@@ -283,7 +370,7 @@ static int pg_open(const char *url, struct db **out, char *err, size_t errlen)
 
 static void pg_close(struct db *db)
 {
-    PQfinish(pgd(db)->conn);
+    pq.PQfinish(pgd(db)->conn);
     free(db);
 }
 
@@ -291,12 +378,12 @@ static void pg_close(struct db *db)
 static int ensure_conn(struct db *db)
 {
     struct pg_db *d = pgd(db);
-    if (PQstatus(d->conn) == CONNECTION_OK)
+    if (pq.PQstatus(d->conn) == CONNECTION_OK)
         return 0;
     if (db->in_tx)
         return db_fail(db, SHOP_EDB, DB_ERR_CONNECTION, "connection lost in a transaction");
-    PQreset(d->conn);
-    if (PQstatus(d->conn) != CONNECTION_OK)
+    pq.PQreset(d->conn);
+    if (pq.PQstatus(d->conn) != CONNECTION_OK)
         return pg_error(db, NULL);
     d->gen++;
     return session_setup(db);
@@ -307,10 +394,10 @@ static int pg_exec(struct db *db, const char *sql)
     int rc = ensure_conn(db);
     if (rc != 0)
         return rc;
-    PGresult *res = PQexec(pgd(db)->conn, sql);
+    PGresult *res = pq.PQexec(pgd(db)->conn, sql);
     if (!res_ok(res))
         return pg_error(db, res);
-    PQclear(res);
+    pq.PQclear(res);
     return 0;
 }
 
@@ -319,11 +406,11 @@ static int pg_commit(struct db *db)
     int rc = ensure_conn(db);
     if (rc != 0)
         return rc;
-    PGresult *res = PQexec(pgd(db)->conn, "COMMIT");
+    PGresult *res = pq.PQexec(pgd(db)->conn, "COMMIT");
     if (!res_ok(res))
         return pg_error(db, res);
-    bool rolled_back = strcmp(PQcmdStatus(res), "ROLLBACK") == 0;
-    PQclear(res);
+    bool rolled_back = strcmp(pq.PQcmdStatus(res), "ROLLBACK") == 0;
+    pq.PQclear(res);
     if (rolled_back)
         return db_fail(db, SHOP_EDB, DB_ERR_OTHER, "transaction had failed: rolled back");
     return 0;
@@ -335,10 +422,10 @@ static int server_prepare(struct db *db, struct pg_stmt *st)
 {
     struct pg_db *d = pgd(db);
     snprintf(st->name, sizeof st->name, "s%u", ++d->next_name);
-    PGresult *res = PQprepare(d->conn, st->name, st->sql, 0, NULL);
+    PGresult *res = pq.PQprepare(d->conn, st->name, st->sql, 0, NULL);
     if (!res_ok(res))
         return pg_error(db, res);
-    PQclear(res);
+    pq.PQclear(res);
     st->gen = d->gen;
     return 0;
 }
@@ -382,7 +469,7 @@ static struct db_stmt *pg_prepare(struct db *db, const char *sql, bool cached)
 static void pg_reset(struct db_stmt *base)
 {
     struct pg_stmt *st = pgs(base);
-    PQclear(st->res);
+    pq.PQclear(st->res);
     st->res = NULL;
     st->row = st->nrows = 0;
     for (int i = 0; i < st->nparams; i++) {
@@ -475,8 +562,8 @@ static PGresult *execute(struct db_stmt *base)
     struct pg_stmt *st = pgs(base);
     PGconn *conn = pgd(base->db)->conn;
     if (st->name[0])
-        return PQexecPrepared(conn, st->name, st->nparams, st->values, NULL, NULL, 0);
-    return PQexecParams(conn, st->sql, st->nparams, NULL, st->values, NULL, NULL, 0);
+        return pq.PQexecPrepared(conn, st->name, st->nparams, st->values, NULL, NULL, 0);
+    return pq.PQexecParams(conn, st->sql, st->nparams, NULL, st->values, NULL, NULL, 0);
 }
 
 static int first_step(struct db_stmt *base)
@@ -491,7 +578,7 @@ static int first_step(struct db_stmt *base)
     if (!res_ok(res))
         return pg_error(base->db, res);
     st->res = res;
-    st->nrows = PQntuples(res);
+    st->nrows = pq.PQntuples(res);
     st->row = 0;
     return st->nrows > 0 ? DB_ROW : DB_DONE;
 }
@@ -511,22 +598,22 @@ static int64_t pg_changes(struct db_stmt *base)
     PGresult *res = pgs(base)->res;
     if (!res)
         return 0;
-    const char *cmd = PQcmdStatus(res);
+    const char *cmd = pq.PQcmdStatus(res);
     if (strncmp(cmd, "INSERT", 6) && strncmp(cmd, "UPDATE", 6) && strncmp(cmd, "DELETE", 6) &&
         strncmp(cmd, "MERGE", 5))
         return 0;
-    return strtoll(PQcmdTuples(res), NULL, 10);
+    return strtoll(pq.PQcmdTuples(res), NULL, 10);
 }
 
 static const char *value(struct db_stmt *base, int col)
 {
     struct pg_stmt *st = pgs(base);
-    return PQgetvalue(st->res, st->row, col);
+    return pq.PQgetvalue(st->res, st->row, col);
 }
 
 static bool pg_col_null(struct db_stmt *base, int col)
 {
-    return PQgetisnull(pgs(base)->res, pgs(base)->row, col) != 0;
+    return pq.PQgetisnull(pgs(base)->res, pgs(base)->row, col) != 0;
 }
 
 static int64_t pg_col_int(struct db_stmt *base, int col)
@@ -552,12 +639,12 @@ static const char *pg_col_text(struct db_stmt *base, int col)
 
 static size_t pg_col_len(struct db_stmt *base, int col)
 {
-    return (size_t)PQgetlength(pgs(base)->res, pgs(base)->row, col);
+    return (size_t)pq.PQgetlength(pgs(base)->res, pgs(base)->row, col);
 }
 
 static int pg_col_count(struct db_stmt *base)
 {
-    return pgs(base)->res ? PQnfields(pgs(base)->res) : 0;
+    return pgs(base)->res ? pq.PQnfields(pgs(base)->res) : 0;
 }
 
 const struct db_backend db_pg_backend = {

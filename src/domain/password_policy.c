@@ -373,9 +373,15 @@ static size_t utf8_put(uint32_t cp, char *out)
     return 4;
 }
 
-static int cmp_str(const void *key, const void *elem)
+const char *pwpolicy_common_password(size_t i)
 {
-    return strcmp(key, *(const char *const *)elem);
+    return pwpolicy_common_blob + pwpolicy_common_offsets[i];
+}
+
+/* bsearch over the offsets: elem is one of them. */
+static int cmp_entry(const void *key, const void *elem)
+{
+    return strcmp(key, pwpolicy_common_blob + *(const uint32_t *)elem);
 }
 
 /* password.lower().strip() in the list. Entries are short, so anything longer than the
@@ -396,8 +402,8 @@ bool pwpolicy_is_common(struct slice password)
     }
     buf[n] = '\0';
     return n > 0 && n <= max &&
-           bsearch(buf, pwpolicy_common_passwords, pwpolicy_common_passwords_count,
-                   sizeof(pwpolicy_common_passwords[0]), cmp_str) != NULL;
+           bsearch(buf, pwpolicy_common_offsets, pwpolicy_common_passwords_count,
+                   sizeof(pwpolicy_common_offsets[0]), cmp_entry) != NULL;
 }
 
 int pwpolicy_check(struct slice password, const struct pwpolicy_user *user,

@@ -12,6 +12,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "core/slice.h"
 
@@ -56,9 +57,15 @@ bool pwpolicy_is_numeric(struct slice password);
 double pwpolicy_quick_ratio(struct slice a, struct slice b);
 
 /* The common-password table, generated at build time by scripts/gen_common_passwords.sh
- * (build/gen/common_passwords.c): lower-cased, stripped, sorted by strcmp. */
-extern const char *const pwpolicy_common_passwords[];
+ * (build/gen/common_passwords.c): lower-cased, stripped, sorted by strcmp. Entry i is
+ * the NUL-terminated string at pwpolicy_common_blob + pwpolicy_common_offsets[i]: offsets
+ * rather than pointers, so the table needs no load-time relocations. */
+extern const char pwpolicy_common_blob[];
+extern const uint32_t pwpolicy_common_offsets[];
 extern const size_t pwpolicy_common_passwords_count;
 extern const size_t pwpolicy_common_passwords_maxlen;
+
+/* Entry i of the table (i < pwpolicy_common_passwords_count); static storage. */
+const char *pwpolicy_common_password(size_t i);
 
 #endif

@@ -125,13 +125,71 @@ static void test_common_list(void **state)
     /* An embedded NUL does not end the comparison early. */
     assert_false(pwpolicy_is_common((struct slice){"password\0x", 10}));
     assert_true(pwpolicy_common_passwords_count >= 10000);
-    for (size_t i = 1; i < pwpolicy_common_passwords_count; i++)
-        assert_true(strcmp(pwpolicy_common_passwords[i - 1], pwpolicy_common_passwords[i]) < 0);
+    /* Entries are back to back in the blob (offsets agree with their lengths), sorted. */
+    assert_int_equal(pwpolicy_common_offsets[0], 0);
+    for (size_t i = 1; i < pwpolicy_common_passwords_count; i++) {
+        const char *prev = pwpolicy_common_password(i - 1);
+        assert_int_equal(pwpolicy_common_offsets[i],
+                         pwpolicy_common_offsets[i - 1] + strlen(prev) + 1);
+        assert_true(strcmp(prev, pwpolicy_common_password(i)) < 0);
+    }
     /* Every entry is found, from the first to the last. */
     for (size_t i = 0; i < pwpolicy_common_passwords_count; i += 97)
-        assert_true(pwpolicy_is_common(S(pwpolicy_common_passwords[i])));
+        assert_true(pwpolicy_is_common(S(pwpolicy_common_password(i))));
     assert_true(
-        pwpolicy_is_common(S(pwpolicy_common_passwords[pwpolicy_common_passwords_count - 1])));
+        pwpolicy_is_common(S(pwpolicy_common_password(pwpolicy_common_passwords_count - 1))));
+}
+
+/* Linear scan of the table: the oracle for the binary search, on ASCII input (which
+ * lower() folds as below and strip() leaves alone when it has no outer whitespace). */
+static bool in_table(const char *s)
+{
+    char low[64];
+    size_t n = strlen(s);
+    assert_true(n < sizeof low);
+    for (size_t i = 0; i <= n; i++)
+        low[i] = (char)(s[i] >= 'A' && s[i] <= 'Z' ? s[i] - 'A' + 'a' : s[i]);
+    for (size_t i = 0; i < pwpolicy_common_passwords_count; i++)
+        if (strcmp(low, pwpolicy_common_password(i)) == 0)
+            return true;
+    return false;
+}
+
+/* The binary search at its edges: the first, middle and last entries are refused, also
+ * upper-cased and padded (Django lowers and strips); their near misses (last byte
+ * changed, one byte more, one less) are refused exactly when the table holds them, and
+ * at least one of each entry's near misses is not in the table and is accepted. The
+ * first entry shortened sorts before every entry, the last one changed after every one. */
+static void test_common_list_edges(void **state)
+{
+    (void)state;
+    size_t n = pwpolicy_common_passwords_count;
+    const size_t probes[] = {0, n / 2, n - 1};
+    for (size_t p = 0; p < N(probes); p++) {
+        const char *e = pwpolicy_common_password(probes[p]);
+        size_t len = strlen(e);
+        assert_true(len > 0 && len + 4 < 64);
+        assert_true(pwpolicy_is_common(S(e)));
+        char loud[64];
+        snprintf(loud, sizeof loud, " %s\t", e);
+        for (char *c = loud; *c; c++)
+            if (*c >= 'a' && *c <= 'z')
+                *c = (char)(*c - 'a' + 'A');
+        assert_true(pwpolicy_is_common(S(loud)));
+
+        char near[3][64];
+        snprintf(near[0], sizeof near[0], "%s", e);
+        near[0][len - 1] = (char)(near[0][len - 1] + 1);
+        snprintf(near[1], sizeof near[1], "%s1", e);
+        snprintf(near[2], sizeof near[2], "%.*s", (int)(len - 1), e);
+        size_t accepted = 0;
+        for (size_t k = 0; k < N(near); k++) {
+            bool common = pwpolicy_is_common(S(near[k]));
+            assert_int_equal(common, in_table(near[k]));
+            accepted += !common && near[k][0] != '\0';
+        }
+        assert_true(accepted >= 1);
+    }
 }
 
 static void test_numeric_and_length(void **state)
@@ -199,6 +257,7 @@ int main(void)
         cmocka_unit_test(test_each_message),
         cmocka_unit_test(test_all_messages_in_order),
         cmocka_unit_test(test_common_list),
+        cmocka_unit_test(test_common_list_edges),
         cmocka_unit_test(test_numeric_and_length),
         cmocka_unit_test(test_no_user),
         cmocka_unit_test(test_long_password),

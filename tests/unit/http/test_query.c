@@ -290,6 +290,13 @@ static void test_page_envelope(void **state)
                         "\"http://h/l/?limit=100&offset=9223372036854775707\",\"results\":[1]}");
 }
 
+/* The base URL is computed once per request; each variation here is a new request. */
+static const char *fresh_base_url(struct request *req)
+{
+    req->base_url = NULL;
+    return req_base_url(req);
+}
+
 static void test_base_url(void **state)
 {
     struct fixture *f = *state;
@@ -299,16 +306,17 @@ static void test_base_url(void **state)
 
     f->req.fake_headers = h;
     f->req.nfake_headers = 3;
-    assert_string_equal(req_base_url(&f->req), "http://localhost:8000");
+    assert_string_equal(fresh_base_url(&f->req), "http://localhost:8000");
     f->cfg.trust_proxy = true;
-    assert_string_equal(req_base_url(&f->req), "https://shop.example");
+    assert_string_equal(fresh_base_url(&f->req), "https://shop.example");
+    assert_ptr_equal(req_base_url(&f->req), req_base_url(&f->req)); /* once per request */
     f->req.nfake_headers = 1;
-    assert_string_equal(req_base_url(&f->req), "http://localhost:8000");
+    assert_string_equal(fresh_base_url(&f->req), "http://localhost:8000");
     snprintf(f->cfg.public_base_url, sizeof(f->cfg.public_base_url), "https://pub.example//");
-    assert_string_equal(req_base_url(&f->req), "https://pub.example");
+    assert_string_equal(fresh_base_url(&f->req), "https://pub.example");
     f->req.nfake_headers = 0;
     f->cfg.public_base_url[0] = '\0';
-    assert_string_equal(req_base_url(&f->req), "http://localhost");
+    assert_string_equal(fresh_base_url(&f->req), "http://localhost");
 }
 
 static void assert_terms(struct fixture *f, const char *s, const char *const *want, size_t n)

@@ -3,7 +3,10 @@
 
 CC       ?= cc
 BUILD    ?= build
-PKGS     := libmicrohttpd jansson sqlite3 libpq libcrypto libargon2 libmagic
+# PKGS are linked; HDR_PKGS give headers only: src/db/postgres.c dlopens libpq when a
+# postgres:// database opens, so a server on SQLite never maps it (docs/ARCHITECTURE.md).
+PKGS     := libmicrohttpd jansson sqlite3 nettle libargon2 libmagic
+HDR_PKGS := libpq
 
 WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
             -Wvla -fno-common -Wformat=2 -Wno-format-nonliteral
@@ -11,11 +14,11 @@ HARDEN   := -fstack-protector-strong -D_FORTIFY_SOURCE=2 -fPIE
 OPT      ?= -O2 -g
 CFLAGS   ?=
 CPPFLAGS += -Isrc -I$(BUILD)/gen -D_GNU_SOURCE
-PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) $(HDR_PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 ALL_CFLAGS = -std=c11 $(WARN) $(HARDEN) $(OPT) $(PKG_CFLAGS) $(CFLAGS)
 LDFLAGS  += -pie -Wl,-z,relro,-z,now
-LDLIBS   += $(PKG_LIBS) -lpthread -lm
+LDLIBS   += $(PKG_LIBS) -lpthread -lm -ldl
 
 # Quiet by default; `make V=1` shows the commands.
 ifeq ($(V),1)

@@ -11,7 +11,7 @@ set -eu
 cd "$(dirname "$0")/.."
 BUILD=build-bench
 OPT="-O3 -g -DNDEBUG"
-PKGS="libmicrohttpd jansson sqlite3 libpq libcrypto libargon2 libmagic"
+PKGS="libmicrohttpd jansson sqlite3 nettle libargon2 libmagic"   # linked; libpq: headers only
 
 echo "bench: building $BUILD/shopd ($OPT)"
 make --no-print-directory BUILD=$BUILD OPT="$OPT" all >/dev/null
@@ -23,7 +23,7 @@ ${CC:-cc} -std=c11 -D_GNU_SOURCE -Isrc -I$BUILD/gen \
     -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wvla \
     -fno-common -Wformat=2 -Wno-format-nonliteral \
     -fstack-protector-strong -D_FORTIFY_SOURCE=2 -fPIE $OPT \
-    $(pkg-config --cflags $PKGS) -pie -Wl,-z,relro,-z,now \
+    $(pkg-config --cflags $PKGS libpq) -pie -Wl,-z,relro,-z,now \
     -o $BUILD/hashcost bench/hashcost.c \
     $(find $BUILD/obj -name '*.o' ! -path "$BUILD/obj/main.o" | sort) \
     $(pkg-config --libs $PKGS) -lpthread -lm

@@ -3,7 +3,7 @@
 # Runs apt-get (as root) only if something is missing, so repeated runs are instant.
 set -eu
 PKGS="build-essential pkg-config clang libclang-rt-14-dev \
-libmicrohttpd-dev libjansson-dev libsqlite3-dev sqlite3 libpq-dev libssl-dev \
+libmicrohttpd-dev libjansson-dev libsqlite3-dev sqlite3 libpq-dev nettle-dev \
 libargon2-dev libmagic-dev libcmocka-dev \
 postgresql python3 python3-pytest python3-requests python3-jwt python3-zxcvbn \
 curl wrk nginx-light"

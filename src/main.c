@@ -4,13 +4,11 @@
  * starts; `serve` refuses an unmigrated database and a missing SECRET_KEY (unless
  * SHOPD_DEV=1), then runs until SIGTERM/SIGINT and shuts down gracefully. */
 #include <errno.h>
-#include <malloc.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "app/app.h"
 #include "app/metrics.h"
@@ -293,13 +291,9 @@ static int cmd_check(struct config *cfg)
 
 int main(int argc, char **argv)
 {
-    /* One malloc arena per core, like the password-hash slots (domain/password.c): each
-     * arena keeps the 19 MiB block of the last argon2 hash made in it, so memory after a
-     * login load stays bounded (measured: 93 MiB instead of 171 MiB with 8 workers) while
-     * hashes reuse warm memory. Forcing those blocks back to the system (an mmap
-     * threshold) kept RSS at 17 MiB but cost a third of the login rate (33 vs 52/s). */
-    long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-    mallopt(M_ARENA_MAX, ncpu > 0 ? (int)ncpu : 1);
+    /* glibc's default malloc arenas (no M_ARENA_MAX cap, so workers do not contend on
+     * arena locks): argon2's 19 MiB blocks are not malloc'ed but owned by the password-hash
+     * slots, which bound that memory themselves (domain/password.c's header). */
     if (argc < 2 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
         usage(argc < 2 ? stderr : stdout);
         return argc < 2 ? 2 : 0;

@@ -1,13 +1,13 @@
-/* uuid: random v4 UUIDs and random tokens from OpenSSL's CSPRNG (RAND_bytes), which
- * is thread-safe and reseeds itself. Failures of the generator are reported, never
+/* uuid: random v4 UUIDs and random tokens from the kernel's CSPRNG through getrandom(2)
+ * (no library's userspace generator to seed, fork-safe, thread-safe). getrandom blocks
+ * only until the kernel pool is first initialised, at boot. Failures are reported, never
  * papered over with a weaker source. */
 #include "core/uuid.h"
 
-#include <limits.h>
+#include <errno.h>
 #include <stdint.h>
 #include <string.h>
-
-#include <openssl/rand.h>
+#include <sys/random.h>
 
 #include "core/err.h"
 
@@ -23,15 +23,19 @@ static void to_hex(char *out, const unsigned char *in, size_t n)
     }
 }
 
-/* RAND_bytes takes an int length, so large requests go in pieces. */
+/* Above 256 bytes getrandom may return fewer bytes than asked (a signal, or over
+ * 32 MiB in one call), and fails with EINTR when interrupted before any: loop until n
+ * bytes. Any other error (ENOSYS on a kernel before 3.17, EFAULT) fails closed. */
 int random_bytes(void *out, size_t n)
 {
     unsigned char *p = out;
 
     while (n > 0) {
-        int k = n > (size_t)INT_MAX ? INT_MAX : (int)n;
+        ssize_t k = getrandom(p, n, 0);
 
-        if (RAND_bytes(p, k) != 1)
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k <= 0)
             return SHOP_EIO;
         p += k;
         n -= (size_t)k;

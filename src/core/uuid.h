@@ -1,4 +1,5 @@
-/* uuid: random (v4) UUIDs from OpenSSL's CSPRNG, and canonical-form checking. */
+/* uuid: random (v4) UUIDs and random bytes from the kernel's CSPRNG (getrandom), and
+ * canonical-form checking. */
 #ifndef SHOPD_CORE_UUID_H
 #define SHOPD_CORE_UUID_H
 

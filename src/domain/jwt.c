@@ -1,5 +1,8 @@
-/* jwt: see jwt.h. HS256 over OpenSSL's EVP_MAC (the HMAC key schedule is done once in
- * jwt_key_new and the context duplicated per token, about 3x faster than HMAC()), JSON
+/* jwt: see jwt.h. HS256 with nettle's HMAC-SHA256: the key schedule (the inner and
+ * outer SHA-256 states after the padded key) is done once in jwt_key_new, and each token
+ * works on a copy of that context taken by value, on the stack: no allocation, no lock,
+ * 0.34 us per access token with SHA-NI (docs/ARCHITECTURE.md has the comparison with
+ * the library this replaced; callgrind hides SHA-NI, so judge by time). JSON
  * with jansson (duplicate keys rejected, UTF-8 checked, nesting bounded by jansson's
  * depth limit), base64url from core/b64url (strict: no padding, '+', '/', whitespace).
  *
@@ -12,18 +15,17 @@
 #include "domain/jwt.h"
 
 #include <jansson.h>
-#include <openssl/core_names.h>
-#include <openssl/crypto.h>
-#include <openssl/evp.h>
-#include <openssl/params.h>
-#include <openssl/rand.h>
+#include <nettle/hmac.h>
+#include <nettle/memops.h>
+#include <nettle/sha2.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/b64url.h"
 #include "core/err.h"
+#include "core/uuid.h"
 
-#define SIG_LEN     32
+#define SIG_LEN     SHA256_DIGEST_SIZE
 #define SIG_B64_LEN B64URL_ENC_LEN(SIG_LEN)
 /* Decoded header or payload of a token of at most JWT_MAX_LEN characters. */
 #define SEG_MAX            B64URL_DEC_MAX(JWT_MAX_LEN)
@@ -33,49 +35,34 @@
 static const char HEADER_JSON[] = "{\"alg\":\"HS256\",\"typ\":\"JWT\"}";
 
 struct jwt_key {
-    EVP_MAC *mac;
-    EVP_MAC_CTX *ctx; /* keyed once; only ever duplicated, so shared read-only */
+    struct hmac_sha256_ctx keyed; /* set once; only ever copied, so shared read-only */
 };
 
 void jwt_key_free(struct jwt_key *k)
 {
     if (!k)
         return;
-    EVP_MAC_CTX_free(k->ctx);
-    EVP_MAC_free(k->mac);
+    explicit_bzero(k, sizeof(*k)); /* the key-derived states are as good as the key */
     free(k);
 }
 
 struct jwt_key *jwt_key_new(struct slice secret)
 {
-    static const unsigned char empty[1];
-    char digest[] = "SHA256";
-    OSSL_PARAM params[] = {
-        OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest, 0),
-        OSSL_PARAM_construct_end(),
-    };
+    static const uint8_t empty[1];
     struct jwt_key *k = calloc(1, sizeof(*k));
     if (!k)
         return NULL;
-    k->mac = EVP_MAC_fetch(NULL, "HMAC", NULL);
-    k->ctx = k->mac ? EVP_MAC_CTX_new(k->mac) : NULL;
     /* An empty secret is a valid HMAC key (PyJWT accepts it); pass a non-NULL pointer. */
-    const unsigned char *key = secret.len ? (const unsigned char *)secret.ptr : empty;
-    if (!k->ctx || !EVP_MAC_init(k->ctx, key, secret.len, params)) {
-        jwt_key_free(k);
-        return NULL;
-    }
+    const uint8_t *key = secret.len ? (const uint8_t *)secret.ptr : empty;
+    hmac_sha256_set_key(&k->keyed, secret.len, key);
     return k;
 }
 
-static int hmac(const struct jwt_key *k, const char *data, size_t n, unsigned char out[SIG_LEN])
+static void hmac(const struct jwt_key *k, const char *data, size_t n, uint8_t out[SIG_LEN])
 {
-    EVP_MAC_CTX *c = EVP_MAC_CTX_dup(k->ctx);
-    size_t outl = 0;
-    int ok = c && EVP_MAC_update(c, (const unsigned char *)data, n) &&
-             EVP_MAC_final(c, out, &outl, SIG_LEN) && outl == SIG_LEN;
-    EVP_MAC_CTX_free(c);
-    return ok ? 0 : SHOP_ENOMEM;
+    struct hmac_sha256_ctx c = k->keyed;
+    hmac_sha256_update(&c, n, (const uint8_t *)data);
+    hmac_sha256_digest(&c, SIG_LEN, out);
 }
 
 const char *jwt_status_message(enum jwt_status s)
@@ -127,14 +114,12 @@ static int split3(struct slice t, struct slice seg[3])
 /* The signature covers the received "header.payload" text, never a re-serialisation. */
 static int check_signature(const struct jwt_key *k, const struct slice seg[3])
 {
-    unsigned char got[SIG_LEN + 1], want[SIG_LEN];
+    uint8_t got[SIG_LEN + 1], want[SIG_LEN];
     if (seg[2].len != SIG_B64_LEN ||
         b64url_decode(got, sizeof(got), seg[2].ptr, seg[2].len) != SIG_LEN)
         return SHOP_EINVAL;
-    int rc = hmac(k, seg[0].ptr, seg[0].len + 1 + seg[1].len, want);
-    if (rc)
-        return rc;
-    return CRYPTO_memcmp(got, want, SIG_LEN) == 0 ? 0 : SHOP_EINVAL;
+    hmac(k, seg[0].ptr, seg[0].len + 1 + seg[1].len, want);
+    return memeql_sec(got, want, SIG_LEN) ? 0 : SHOP_EINVAL;
 }
 
 /* base64url segment -> JSON object. SHOP_EINVAL for anything else. */
@@ -335,7 +320,7 @@ static int new_jti(char out[JWT_JTI_LEN + 1])
 {
     static const char hex[] = "0123456789abcdef";
     unsigned char b[JWT_JTI_LEN / 2];
-    if (RAND_bytes(b, (int)sizeof(b)) != 1)
+    if (random_bytes(b, sizeof(b)) != 0)
         return SHOP_EIO;
     for (size_t i = 0; i < sizeof(b); i++) {
         out[2 * i] = hex[b[i] >> 4];
@@ -383,10 +368,8 @@ static int sign_json(const struct jwt_key *k, const json_t *payload, char *out, 
     size_t o = b64url_encode(out, HEADER_JSON, sizeof(HEADER_JSON) - 1);
     out[o++] = '.';
     o += b64url_encode(out + o, json, n);
-    unsigned char sig[SIG_LEN];
-    int rc = hmac(k, out, o, sig);
-    if (rc)
-        return rc;
+    uint8_t sig[SIG_LEN];
+    hmac(k, out, o, sig);
     out[o++] = '.';
     b64url_encode(out + o, sig, SIG_LEN);
     return 0;

@@ -65,7 +65,7 @@ struct jwt_result {
 };
 
 /* The signing key, prepared once (HMAC key schedule) and shared read-only by all threads.
- * secret is copied. NULL when out of memory or when OpenSSL has no HMAC/SHA-256. */
+ * secret is not kept: only the keyed HMAC states. NULL when out of memory. */
 struct jwt_key;
 struct jwt_key *jwt_key_new(struct slice secret);
 void jwt_key_free(struct jwt_key *k);

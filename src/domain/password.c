@@ -1,26 +1,45 @@
-/* password: see password.h. argon2 through libargon2 (argon2id_hash_encoded,
- * argon2_verify, which compares in constant time), PBKDF2 through OpenSSL's
- * PKCS5_PBKDF2_HMAC with SHA-256 and CRYPTO_memcmp.
+/* password: see password.h. argon2 through libargon2's argon2_ctx and argon2_verify_ctx
+ * (which compares in constant time), with the PHC string written and read here; PBKDF2
+ * through nettle's pbkdf2_hmac_sha256, its padded standard base64 and memeql_sec
+ * (constant time). Salts come from the kernel's CSPRNG (core/uuid.c's random_bytes).
  *
  * Every stored hash goes through pwhash_parse first, which checks the whole string
- * and the cost bounds, so libargon2 never sees a string that would make it allocate
- * gigabytes or spin for minutes. Django's PBKDF2 verify re-encodes and compares the
- * whole string; here the parser insists on the canonical form (iterations without
- * leading zeros, 44-character padded base64) and only the hash part is compared,
- * which is equivalent. */
+ * and the cost bounds; libargon2 only ever gets the decoded fields, never parameters
+ * that would make it allocate gigabytes or spin for minutes. Django's PBKDF2 verify
+ * re-encodes and compares the whole string; here the parser insists on the canonical
+ * form (iterations without leading zeros, 44-character padded base64) and only the
+ * hash part is compared, which is equivalent.
+ *
+ * Memory: at most one hash per core runs at a time (a semaphore of hash slots), and
+ * each slot owns one m = 19 MiB block, mmap'ed on the slot's first hash (an idle server
+ * maps none), kept for the process lifetime and handed to argon2 through its
+ * allocate/free callbacks. So hashing keeps at most cores x 19 MiB, by construction,
+ * and a hash reuses warm memory without going through malloc. Before, each hash
+ * malloc'ed its block and main.c capped glibc at one malloc arena per core so that the
+ * workers' arenas would not each keep one (RSS after a login load with 8 workers:
+ * 171 MiB uncapped, 93 MiB capped; with the slots, 48 MiB on 2 cores after rounds of
+ * 4 concurrent logins: the idle 7 MiB and two blocks); that cap made every worker
+ * contend on two arena locks for every ordinary request, and malloc now has its
+ * default arenas again.
+ * libargon2 wipes the part of the block it used after every hash. A stored hash with a
+ * larger m (older or foreign parameters) still verifies, in memory libargon2 mallocs
+ * and frees itself, under the same slot. */
 #include "domain/password.h"
 
 #include <argon2.h>
-#include <errno.h>
+#include <nettle/base64.h>
+#include <nettle/memops.h>
+#include <nettle/pbkdf2.h>
 #include <pthread.h>
 #include <semaphore.h>
-#include <unistd.h>
-#include <openssl/crypto.h>
-#include <openssl/evp.h>
-#include <openssl/rand.h>
+#include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
+#include "core/b64url.h"
 #include "core/err.h"
+#include "core/uuid.h"
 
 #define PBKDF2_PREFIX   "pbkdf2_sha256$"
 #define PBKDF2_DK_LEN   32
@@ -160,6 +179,105 @@ int pwhash_parse(struct slice encoded, struct pwhash_info *out)
     return parse_argon2(encoded, out);
 }
 
+/* ---- hash slots ----------------------------------------------------------------------- */
+
+/* See the header: one slot per core, each with its own argon2 block. Free slots form
+ * a LIFO list, so a lone login reuses the block used last and a second block is mapped
+ * only once two hashes have overlapped. */
+#define SLOT_BLOCK_KIB   PWHASH_M_COST
+#define SLOT_BLOCK_BYTES ((size_t)SLOT_BLOCK_KIB * 1024)
+#define SLOTS_MAX        256
+
+struct hash_slot {
+    uint8_t *block; /* SLOT_BLOCK_BYTES, NULL until the slot's first hash */
+    struct hash_slot *next_free;
+};
+
+static struct hash_slot slots[SLOTS_MAX];
+static struct hash_slot *slots_free; /* guarded by slots_lock */
+static pthread_mutex_t slots_lock = PTHREAD_MUTEX_INITIALIZER;
+static sem_t slots_count; /* free slots: takers wait here; the mutex only guards the list */
+static pthread_once_t slots_once = PTHREAD_ONCE_INIT;
+/* The slot this thread holds. argon2's allocation callbacks take no user pointer;
+ * libargon2 calls them on the thread that called argon2_ctx. */
+static _Thread_local struct hash_slot *slot_held;
+
+static void slots_init(void)
+{
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    unsigned count = n < 1 ? 1u : n > SLOTS_MAX ? SLOTS_MAX : (unsigned)n;
+    for (unsigned i = 0; i < count; i++) {
+        slots[i].next_free = slots_free;
+        slots_free = &slots[i];
+    }
+    sem_init(&slots_count, 0, count);
+}
+
+static void slot_take(void)
+{
+    pthread_once(&slots_once, slots_init);
+    while (sem_wait(&slots_count) != 0) /* only EINTR on an initialised semaphore */
+        ;
+    pthread_mutex_lock(&slots_lock);
+    slot_held = slots_free; /* the semaphore guarantees one is free */
+    slots_free = slot_held->next_free;
+    pthread_mutex_unlock(&slots_lock);
+}
+
+static void slot_give(void)
+{
+    pthread_mutex_lock(&slots_lock);
+    slot_held->next_free = slots_free;
+    slots_free = slot_held;
+    pthread_mutex_unlock(&slots_lock);
+    slot_held = NULL;
+    sem_post(&slots_count);
+}
+
+/* argon2's allocate_cbk: the held slot's block. libargon2 ignores the return value and
+ * tests *memory, so a refusal (no slot, a request larger than the block, no memory)
+ * leaves it NULL, which makes argon2_ctx fail with ARGON2_MEMORY_ALLOCATION_ERROR. */
+static int slot_alloc(uint8_t **memory, size_t bytes)
+{
+    struct hash_slot *s = slot_held;
+    *memory = NULL;
+    if (!s || bytes > SLOT_BLOCK_BYTES)
+        return ARGON2_MEMORY_ALLOCATION_ERROR;
+    if (!s->block) {
+        void *p = mmap(NULL, SLOT_BLOCK_BYTES, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+                       -1, 0);
+        if (p == MAP_FAILED)
+            return ARGON2_MEMORY_ALLOCATION_ERROR;
+        s->block = p;
+    }
+    *memory = s->block;
+    return ARGON2_OK;
+}
+
+/* argon2's free_cbk: the block stays with its slot (libargon2 has wiped it). */
+static void slot_release(uint8_t *memory, size_t bytes)
+{
+    (void)memory;
+    (void)bytes;
+}
+
+/* Runs argon2 for ctx in a hash slot, then compares with expect when not NULL (in
+ * constant time, argon2_verify_ctx). argon2 never asks for more than m_cost KiB (it
+ * rounds down to a multiple of 4 x lanes blocks, and the parser keeps m_cost at least
+ * 8 x lanes, argon2's minimum), so m_cost decides whether the slot's block serves.
+ * Returns libargon2's code. */
+static int argon2_in_slot(argon2_context *ctx, argon2_type type, const uint8_t *expect)
+{
+    if (ctx->m_cost <= SLOT_BLOCK_KIB) {
+        ctx->allocate_cbk = slot_alloc;
+        ctx->free_cbk = slot_release;
+    }
+    slot_take();
+    int rc = expect ? argon2_verify_ctx(ctx, (const char *)expect, type) : argon2_ctx(ctx, type);
+    slot_give();
+    return rc;
+}
+
 /* ---- hashing and verifying --------------------------------------------------------- */
 
 static int argon2_err(int rc)
@@ -171,70 +289,110 @@ static int argon2_err(int rc)
     return SHOP_EINVAL;
 }
 
-/* At most one password hash per core at a time. argon2id is memory-bound (19 MiB per
- * hash): with more workers than cores, concurrent hashes only thrash the caches, and with
- * main.c's one malloc arena per core the memory they keep is bounded (measured: RSS 171
- * MiB after a login load with 8 workers and no limits, 93 MiB with both). */
-static sem_t hash_slots;
-static pthread_once_t hash_slots_once = PTHREAD_ONCE_INIT;
-
-static void hash_slots_init(void)
+/* PHC strings use standard base64 without padding: core/b64url's strict codec (which
+ * also refuses non-zero trailing bits, as libargon2's decoder does) with '+' and '/'. */
+static void b64_std_encode(char *out, const uint8_t *in, size_t n)
 {
-    long n = sysconf(_SC_NPROCESSORS_ONLN);
-    sem_init(&hash_slots, 0, n > 0 ? (unsigned)n : 1u);
+    size_t len = b64url_encode(out, in, n);
+    for (size_t i = 0; i < len; i++)
+        out[i] = out[i] == '-' ? '+' : out[i] == '_' ? '/' : out[i];
 }
 
-static void hash_slot_take(void)
+/* in holds only [A-Za-z0-9+/] (checked by the parser). Returns the decoded length or -1. */
+static long b64_std_decode(uint8_t out[ARGON2_BLOB_MAX], struct slice in)
 {
-    pthread_once(&hash_slots_once, hash_slots_init);
-    while (sem_wait(&hash_slots) != 0 && errno == EINTR)
-        ;
+    char url[B64URL_ENC_LEN(ARGON2_BLOB_MAX)];
+    if (in.len > sizeof(url))
+        return -1;
+    for (size_t i = 0; i < in.len; i++)
+        url[i] = in.ptr[i] == '+' ? '-' : in.ptr[i] == '/' ? '_' : in.ptr[i];
+    return b64url_decode(out, ARGON2_BLOB_MAX, url, in.len);
 }
 
-static void hash_slot_give(void) { sem_post(&hash_slots); }
+/* The context for our parameters or a stored hash's. libargon2 writes to pwd only with
+ * ARGON2_FLAG_CLEAR_PASSWORD, which is not set: the cast drops const safely. */
+static argon2_context argon2_context_for(struct slice password, const uint8_t *salt,
+                                         size_t salt_len, uint8_t *out, size_t out_len)
+{
+    return (argon2_context){
+        .out = out,
+        .outlen = (uint32_t)out_len,
+        .pwd = (uint8_t *)(password.len ? password.ptr : ""),
+        .pwdlen = (uint32_t)password.len,
+        .salt = (uint8_t *)salt,
+        .saltlen = (uint32_t)salt_len,
+        .flags = ARGON2_DEFAULT_FLAGS,
+    };
+}
+
+/* Django's Argon2PasswordHasher form of one of our hashes, as argon2id_hash_encoded
+ * writes the PHC part. */
+static int encode_django(char out[PWHASH_ENCODED_MAX], const uint8_t salt[PWHASH_SALT_LEN],
+                         const uint8_t hash[PWHASH_HASH_LEN])
+{
+    char salt64[B64URL_ENC_LEN(PWHASH_SALT_LEN) + 1], hash64[B64URL_ENC_LEN(PWHASH_HASH_LEN) + 1];
+    b64_std_encode(salt64, salt, PWHASH_SALT_LEN);
+    b64_std_encode(hash64, hash, PWHASH_HASH_LEN);
+    int n = snprintf(out, PWHASH_ENCODED_MAX, DJANGO_ARGON2 "$argon2id$v=%u$m=%u,t=%u,p=%u$%s$%s",
+                     (unsigned)ARGON2_VERSION_13, PWHASH_M_COST, PWHASH_T_COST, PWHASH_PARALLELISM,
+                     salt64, hash64);
+    return n > 0 && n < PWHASH_ENCODED_MAX ? 0 : SHOP_ETOOBIG;
+}
 
 int pwhash_hash(struct slice password, char out[PWHASH_ENCODED_MAX])
 {
-    static const char prefix[] = DJANGO_ARGON2;
-    unsigned char salt[PWHASH_SALT_LEN];
+    uint8_t salt[PWHASH_SALT_LEN], hash[PWHASH_HASH_LEN];
     if (password.len > PWHASH_MAX_PASSWORD)
         return SHOP_ETOOBIG;
-    if (RAND_bytes(salt, (int)sizeof(salt)) != 1)
+    if (random_bytes(salt, sizeof(salt)) != 0)
         return SHOP_EIO;
-    memcpy(out, prefix, sizeof(prefix) - 1);
-    hash_slot_take();
-    int rc = argon2id_hash_encoded(PWHASH_T_COST, PWHASH_M_COST, PWHASH_PARALLELISM,
-                                   password.len ? password.ptr : "", password.len, salt,
-                                   sizeof(salt), PWHASH_HASH_LEN, out + sizeof(prefix) - 1,
-                                   PWHASH_ENCODED_MAX - (sizeof(prefix) - 1));
-    hash_slot_give();
-    OPENSSL_cleanse(salt, sizeof(salt));
-    return argon2_err(rc);
+    argon2_context ctx = argon2_context_for(password, salt, sizeof(salt), hash, sizeof(hash));
+    ctx.t_cost = PWHASH_T_COST;
+    ctx.m_cost = PWHASH_M_COST;
+    ctx.lanes = ctx.threads = PWHASH_PARALLELISM;
+    ctx.version = ARGON2_VERSION_13;
+    int rc = argon2_err(argon2_in_slot(&ctx, Argon2_id, NULL));
+    if (rc == 0)
+        rc = encode_django(out, salt, hash);
+    explicit_bzero(salt, sizeof(salt));
+    explicit_bzero(hash, sizeof(hash));
+    return rc;
 }
 
+/* The parsed PHC fields, decoded, through argon2_verify_ctx: libargon2 never parses the
+ * stored string itself (pwhash_parse bounded every field). lanes = threads, as
+ * argon2_verify does. */
 static int verify_argon2(struct slice password, const struct pwhash_info *in)
 {
-    char phc[PWHASH_STORED_MAX + 1];
-    memcpy(phc, in->phc.ptr, in->phc.len);
-    phc[in->phc.len] = '\0';
+    uint8_t salt[ARGON2_BLOB_MAX], want[ARGON2_BLOB_MAX], got[ARGON2_BLOB_MAX];
+    if (b64_std_decode(salt, in->salt) != (long)in->salt_len ||
+        b64_std_decode(want, in->hash) != (long)in->hash_len)
+        return SHOP_EINVAL;
+    argon2_context ctx = argon2_context_for(password, salt, in->salt_len, got, in->hash_len);
+    ctx.t_cost = in->t_cost;
+    ctx.m_cost = in->m_cost;
+    ctx.lanes = ctx.threads = in->parallelism;
+    ctx.version = in->version;
     argon2_type type = in->alg == PWHASH_ALG_ARGON2ID ? Argon2_id : Argon2_i;
-    int rc = argon2_verify(phc, password.len ? password.ptr : "", password.len, type);
+    int rc = argon2_in_slot(&ctx, type, want);
+    explicit_bzero(got, sizeof(got));
     if (rc == ARGON2_VERIFY_MISMATCH)
         return SHOP_EINVAL;
     return argon2_err(rc);
 }
 
+/* Django compares the base64 text of the derived key with the stored one; so do we. */
 static int verify_pbkdf2(struct slice password, const struct pwhash_info *in)
 {
-    unsigned char dk[PBKDF2_DK_LEN];
-    unsigned char b64[PBKDF2_B64_LEN + 1];
-    if (PKCS5_PBKDF2_HMAC(password.len ? password.ptr : "", (int)password.len,
-                          (const unsigned char *)in->salt.ptr, (int)in->salt.len,
-                          (int)in->iterations, EVP_sha256(), sizeof(dk), dk) != 1)
-        return SHOP_ENOMEM;
-    EVP_EncodeBlock(b64, dk, sizeof(dk));
-    int same = CRYPTO_memcmp(b64, in->hash.ptr, PBKDF2_B64_LEN) == 0;
-    OPENSSL_cleanse(dk, sizeof(dk));
+    uint8_t dk[PBKDF2_DK_LEN];
+    char b64[BASE64_ENCODE_RAW_LENGTH(PBKDF2_DK_LEN)];
+    _Static_assert(sizeof(b64) == PBKDF2_B64_LEN, "32 bytes are 44 padded base64 chars");
+    pbkdf2_hmac_sha256(password.len, (const uint8_t *)(password.len ? password.ptr : ""),
+                       in->iterations, in->salt.len, (const uint8_t *)in->salt.ptr, sizeof(dk), dk);
+    base64_encode_raw(b64, sizeof(dk), dk);
+    int same = memeql_sec(b64, in->hash.ptr, PBKDF2_B64_LEN);
+    explicit_bzero(dk, sizeof(dk));
+    explicit_bzero(b64, sizeof(b64));
     return same ? 0 : SHOP_EINVAL;
 }
 
@@ -243,10 +401,11 @@ int pwhash_verify(struct slice password, struct slice encoded)
     struct pwhash_info in;
     if (password.len > PWHASH_MAX_PASSWORD || pwhash_parse(encoded, &in) != 0)
         return SHOP_EINVAL;
-    hash_slot_take();
-    int rc = in.alg == PWHASH_ALG_PBKDF2_SHA256 ? verify_pbkdf2(password, &in)
-                                                : verify_argon2(password, &in);
-    hash_slot_give();
+    if (in.alg != PWHASH_ALG_PBKDF2_SHA256)
+        return verify_argon2(password, &in);
+    slot_take(); /* PBKDF2 is CPU-bound: one per core too */
+    int rc = verify_pbkdf2(password, &in);
+    slot_give();
     return rc;
 }
 

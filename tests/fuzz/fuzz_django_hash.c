@@ -1,8 +1,9 @@
 /* Fuzz target for the stored-hash parser of domain/password.c (pwhash_parse) and, for
- * hashes cheap enough to compute, the whole verify path (libargon2's own decoder and
- * PBKDF2) with a fixed password. Invariants: no crash or leak; parse, verify and
- * needs_upgrade agree (an unparseable hash never verifies and always needs an upgrade);
- * the parsed fields lie inside the input and inside the documented bounds. */
+ * hashes cheap enough to compute, the whole verify path (the PHC fields decoded by
+ * password.c, then libargon2; PBKDF2) with a fixed password. Invariants: no crash or
+ * leak; parse, verify and needs_upgrade agree (an unparseable hash never verifies and
+ * always needs an upgrade); the parsed fields lie inside the input and inside the
+ * documented bounds. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>

@@ -12,6 +12,7 @@
 #include "core/err.h"
 #include "core/slice.h"
 #include "domain/jwt.h"
+#include "domain/jwt_cache.h"
 #include "http/response.h"
 #include "store/customers_store.h"
 
@@ -77,19 +78,24 @@ static int set_principal(struct request *req, const struct customer *c)
 static int authenticate_token(struct request *req, struct slice token)
 {
     const struct app *app = req->app;
-    struct jwt_result r;
-    int rc = jwt_decode(app->jwt_key, token, tokens_now(), JWT_TYPE_ACCESS, &r);
-    if (rc == SHOP_ENOMEM)
-        return resp_from_err(req, rc);
-    if (r.status == JWT_NO_USER)
-        return tokens_answer_not_valid(req, "Token contained no recognizable user identification");
-    if (rc != 0)
-        return answer_invalid(req, jwt_status_message(r.status));
+    struct jwt_result r = {.status = JWT_OK};
+    int64_t now = tokens_now();
+    if (!jwt_cache_get(token, now, &r.claims)) {
+        int rc = jwt_decode(app->jwt_key, token, now, JWT_TYPE_ACCESS, &r);
+        if (rc == SHOP_ENOMEM)
+            return resp_from_err(req, rc);
+        if (r.status == JWT_NO_USER)
+            return tokens_answer_not_valid(req,
+                                           "Token contained no recognizable user identification");
+        if (rc != 0)
+            return answer_invalid(req, jwt_status_message(r.status));
+        jwt_cache_put(token, &r.claims);
+    }
     struct db *db = app_db(req);
     if (!db)
         return resp_from_err(req, SHOP_EDB);
     struct customer c;
-    rc = customers_get(db, req->arena, r.claims.user_id, &c);
+    int rc = customers_get(db, req->arena, r.claims.user_id, &c);
     if (rc == SHOP_ENOTFOUND)
         return resp_detail_code(req, 401, "User not found", "user_not_found");
     if (rc != 0)

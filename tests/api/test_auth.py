@@ -408,6 +408,21 @@ def test_shopd_tokens_decode_with_pyjwt(server, cust):
             jwt.decode(tok, SECRET + "x", algorithms=["HS256"])
 
 
+def test_used_token_is_refused_once_expired(server, cust):
+    """Verified tokens are remembered per worker thread (domain/jwt_cache.c): expiry must
+    still be checked on every request. New connections spread the requests over the
+    workers so that several of them hold the token."""
+    exp = int(time.time()) + 2
+    tok = jwt.encode({**simplejwt_claims(cust.id), "exp": exp}, SECRET, algorithm="HS256")
+    for _ in range(12):
+        r = requests.get(server.url + ME, headers={**bearer(tok), "Connection": "close"})
+        assert r.status_code == 200, r.text
+    time.sleep(max(0.0, exp - time.time()) + 0.2)
+    for _ in range(12):
+        r = requests.get(server.url + ME, headers={**bearer(tok), "Connection": "close"})
+        assert_401(r, access_error(INVALID))
+
+
 def test_token_for_unknown_user(server):
     tok = jwt.encode(simplejwt_claims(987654321), SECRET, algorithm="HS256")
     assert_401(me(server, tok), USER_NOT_FOUND)

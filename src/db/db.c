@@ -138,12 +138,22 @@ int db_ping(struct db *db) { return db_exec(db, "SELECT 1"); }
 
 /* ---- statement cache ---- */
 
+/* Eight bytes at a time: statements are long (a page of products with its columns and
+ * joins, the media of 10 products: ~1 KB) and are looked up on every request;
+ * byte-wise FNV-1a cost 4k instructions per lookup. */
 static uint32_t sql_hash(const char *s)
 {
-    uint32_t h = 2166136261u; /* FNV-1a */
-    for (; *s; s++)
-        h = (h ^ (unsigned char)*s) * 16777619u;
-    return h;
+    size_t n = strlen(s);
+    uint64_t h = 0x9e3779b97f4a7c15ULL ^ n, w;
+    for (; n >= 8; n -= 8, s += 8) {
+        memcpy(&w, s, 8);
+        h = (h ^ w) * 0xff51afd7ed558ccdULL;
+        h ^= h >> 32;
+    }
+    w = 0;
+    memcpy(&w, s, n);
+    h = (h ^ w) * 0xc4ceb9fe1a85ec53ULL;
+    return (uint32_t)(h ^ (h >> 29));
 }
 
 static struct db_cache_slot *cache_find(struct db *db, const char *sql, uint32_t h)

@@ -101,6 +101,11 @@ void buf_append_slow(struct buf *b, const void *p, size_t n)
     b->data[b->len] = '\0';
 }
 
+void buf_reserve(struct buf *b, size_t n)
+{
+    buf_grow(b, n);
+}
+
 void buf_puts(struct buf *b, const char *s)
 {
     if (s)

@@ -63,6 +63,9 @@ static inline void buf_putc(struct buf *b, char c)
 }
 
 void buf_puts(struct buf *b, const char *s);
+/* Makes room for n more bytes at once (a body about to be written), so that appends do
+ * not grow it step by step. Same failure rules as an append. */
+void buf_reserve(struct buf *b, size_t n);
 void buf_printf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void buf_put_i64(struct buf *b, int64_t v);
 void buf_put_u64(struct buf *b, uint64_t v);

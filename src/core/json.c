@@ -256,7 +256,7 @@ static bool put_plain_key(struct buf *b, bool comma, const char *key, size_t n)
 }
 
 /* A key outside any container, two keys in a row or a NULL key is a writer bug. */
-void json_key(struct json_w *w, const char *key)
+void json_key_n(struct json_w *w, const char *key, size_t n)
 {
     if (!key || w->after_key || w->depth == 0) {
         json_fail(w);
@@ -265,7 +265,6 @@ void json_key(struct json_w *w, const char *key)
     bool comma = w->need_comma[w->depth];
     w->need_comma[w->depth] = true;
     w->after_key = true;
-    size_t n = strlen(key);
     if (put_plain_key(w->b, comma, key, n))
         return;
     if (comma)
@@ -550,52 +549,3 @@ void json_time(struct json_w *w, int64_t us)
     json_raw(w, t, n);
 }
 
-/* ---- key + value shorthands ---- */
-
-void json_key_str(struct json_w *w, const char *k, const char *s)
-{
-    json_key(w, k);
-    json_str(w, s);
-}
-
-void json_key_strn(struct json_w *w, const char *k, const char *s, size_t n)
-{
-    json_key(w, k);
-    json_strn(w, s, n);
-}
-
-void json_key_int(struct json_w *w, const char *k, int64_t v)
-{
-    json_key(w, k);
-    json_int(w, v);
-}
-
-void json_key_bool(struct json_w *w, const char *k, bool v)
-{
-    json_key(w, k);
-    json_bool(w, v);
-}
-
-void json_key_null(struct json_w *w, const char *k)
-{
-    json_key(w, k);
-    json_null_value(w);
-}
-
-void json_key_money_str(struct json_w *w, const char *k, int64_t cents)
-{
-    json_key(w, k);
-    json_money_str(w, cents);
-}
-
-void json_key_money_num(struct json_w *w, const char *k, int64_t cents)
-{
-    json_key(w, k);
-    json_money_num(w, cents);
-}
-
-void json_key_time(struct json_w *w, const char *k, int64_t us)
-{
-    json_key(w, k);
-    json_time(w, us);
-}

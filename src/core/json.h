@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "core/buf.h"
 #include "core/slice.h"
@@ -31,8 +32,16 @@ void json_obj_end(struct json_w *w);
 void json_arr_begin(struct json_w *w);
 void json_arr_end(struct json_w *w);
 
+/* A key of n bytes. json_key and the shorthands below are inline so that the length of
+ * a literal key is known at compile time (keys are written for every field of every
+ * object: the writer's most frequent call). */
+void json_key_n(struct json_w *w, const char *key, size_t n);
+static inline void json_key(struct json_w *w, const char *key)
+{
+    json_key_n(w, key, key ? strlen(key) : 0);
+}
+
 /* Values (inside arrays, or after json_key). */
-void json_key(struct json_w *w, const char *key);
 void json_str(struct json_w *w, const char *s);          /* NULL writes null */
 void json_strn(struct json_w *w, const char *s, size_t n);
 /* One string value made of several pieces (a URL from base, path and slug) without
@@ -51,14 +60,46 @@ void json_time(struct json_w *w, int64_t us);            /* "2024-01-15T10:30:00
 void json_raw(struct json_w *w, const char *text, size_t n); /* pre-rendered, trusted JSON */
 
 /* key + value shorthands */
-void json_key_str(struct json_w *w, const char *k, const char *s);
-void json_key_strn(struct json_w *w, const char *k, const char *s, size_t n);
-void json_key_int(struct json_w *w, const char *k, int64_t v);
-void json_key_bool(struct json_w *w, const char *k, bool v);
-void json_key_null(struct json_w *w, const char *k);
-void json_key_money_str(struct json_w *w, const char *k, int64_t cents);
-void json_key_money_num(struct json_w *w, const char *k, int64_t cents);
-void json_key_time(struct json_w *w, const char *k, int64_t us);
+static inline void json_key_str(struct json_w *w, const char *k, const char *s)
+{
+    json_key(w, k);
+    json_str(w, s);
+}
+static inline void json_key_strn(struct json_w *w, const char *k, const char *s, size_t n)
+{
+    json_key(w, k);
+    json_strn(w, s, n);
+}
+static inline void json_key_int(struct json_w *w, const char *k, int64_t v)
+{
+    json_key(w, k);
+    json_int(w, v);
+}
+static inline void json_key_bool(struct json_w *w, const char *k, bool v)
+{
+    json_key(w, k);
+    json_bool(w, v);
+}
+static inline void json_key_null(struct json_w *w, const char *k)
+{
+    json_key(w, k);
+    json_null_value(w);
+}
+static inline void json_key_money_str(struct json_w *w, const char *k, int64_t cents)
+{
+    json_key(w, k);
+    json_money_str(w, cents);
+}
+static inline void json_key_money_num(struct json_w *w, const char *k, int64_t cents)
+{
+    json_key(w, k);
+    json_money_num(w, cents);
+}
+static inline void json_key_time(struct json_w *w, const char *k, int64_t us)
+{
+    json_key(w, k);
+    json_time(w, us);
+}
 
 /* Escapes s into b as a quoted JSON string (used by the writer; exposed for tests). */
 void json_escape(struct buf *b, const char *s, size_t n);

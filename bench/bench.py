@@ -45,6 +45,7 @@ SECRET = "bench-secret-key-that-is-long-enough-for-hs256-0123456789abcdef"
 PASSWORD = "Quartz-Lantern-4817!"
 ACCOUNTS = 64          # token obtain: one account per in-flight login (throttle: 10/account)
 KEEPALIVE_CONNS = 1000
+MB_IN_MIB = 1e6 / (1 << 20)   # memory is read in MiB (kB of /proc); targets say MB
 
 
 def env_int(name, default, lo=1, hi=10**9):
@@ -627,17 +628,22 @@ def compute_targets(results, mem, hashcost, nproc, db, big_label):
     if tok and hashcost:
         ceiling = nproc * 1000.0 / hashcost["verify_median_ms"]
         v = tok["rps"] / ceiling
+        shown = f"{v:.0%} of {ceiling:.1f}/s"
+        par = hashcost.get("parallel_verify_per_s")
+        if par:  # what one verify per core at once really gives on this machine
+            shown += f" ({tok['rps'] / par:.0%} of {par:.1f}/s in-process parallel)"
         t.append(target("token obtain >= 90% of cores / hash time", round(v, 3), 0.9, v >= 0.9,
-                        f"{v:.0%} of {ceiling:.1f}/s"))
+                        shown))
     else:
         t.append(target("token obtain >= 90% of cores / hash time", None, 0.9, None,
                         "n/a (not measured)"))
-    idle = mem.get("idle_rss_mib")
-    t.append(target("idle RSS <= 10 MB", idle, 10.0, None if idle is None else idle <= 10.0,
+    idle = mem.get("idle_rss_mib")  # MiB, the targets are MB
+    t.append(target("idle RSS <= 10 MB", idle, MB_IN_MIB * 10,
+                    None if idle is None else idle <= MB_IN_MIB * 10,
                     fmt(idle, ".1f", "n/a") + " MiB"))
     d = mem.get("keepalive_delta_mib")
-    t.append(target(f"{KEEPALIVE_CONNS} idle keep-alive conns add <= 30 MB", d, 30.0,
-                    None if d is None else d <= 30.0, fmt(d, ".1f", "n/a") + " MiB"))
+    t.append(target(f"{KEEPALIVE_CONNS} idle keep-alive conns add <= 30 MB", d, MB_IN_MIB * 30,
+                    None if d is None else d <= MB_IN_MIB * 30, fmt(d, ".1f", "n/a") + " MiB"))
     return t
 
 
@@ -685,6 +691,9 @@ def print_report(report):
         print(f"password hash (in-process, median of {hc['runs']}): verify {hc['verify_median_ms']:.1f} ms, "
               f"hash {hc['hash_median_ms']:.1f} ms -> token ceiling {m['nproc']} cores / verify = "
               f"{m['nproc'] * 1000 / hc['verify_median_ms']:.1f}/s")
+        if hc.get("parallel_verify_per_s"):
+            print(f"password hash, {hc['parallel_threads']} threads verifying at once in-process: "
+                  f"{hc['parallel_verify_per_s']:.1f}/s")
     print()
     print("targets (benchmarks, not tests):")
     for t in report["targets"]:
@@ -720,6 +729,22 @@ def measure_hashcost():
     except (OSError, ValueError, subprocess.TimeoutExpired) as e:
         log(f"hashcost: {e}")
         return None
+
+
+def remeasure_hashcost(first, server_pid):
+    """The hash cost again, right before the token scenario (with the idle server), since
+    this shared machine's speed drifts (single verifies of 29 and 41 ms in one hour).
+    The faster of the two measurements is kept: the higher, stricter ceiling."""
+    wait_idle(server_pid)
+    again = measure_hashcost()
+    if not again:
+        return first
+    log(f"single verify again {again['verify_median_ms']} ms (first {first['verify_median_ms']} ms)")
+    best = dict(min(first, again, key=lambda h: h["verify_median_ms"]))
+    best["verify_medians_ms"] = [first["verify_median_ms"], again["verify_median_ms"]]
+    best["parallel_verify_per_s"] = max(first.get("parallel_verify_per_s", 0),
+                                        again.get("parallel_verify_per_s", 0)) or None
+    return best
 
 
 def run_all(tmp):
@@ -772,6 +797,8 @@ def run_all(tmp):
                 continue
             if sc.get("needs") in AUTH_NEEDS and "auth_done" not in ctx:
                 setup_auth(srv.port, tmp, ctx)
+            if sc["key"] == "token_obtain" and hashcost:
+                hashcost = remeasure_hashcost(hashcost, srv.proc.pid)
             log(f"measuring {sc['label']}")
             run_scenario(sc, srv.port, ctx, res, server_pid=srv.proc.pid,
                          sampler_pid=srv.proc.pid if sc["key"] == load_key else None)

@@ -21,63 +21,19 @@
 #include "db/db.h"
 #include "db/db_backend.h"
 #include "db/migrations.h"
+#include "unit/testdb.h"
 
-struct backend_fx {
-    const char *name;
-    char url[512];       /* "" = backend not available: its cases are skipped */
-    char admin_url[512]; /* PostgreSQL: where the test database is created/dropped */
-    char dbname[64];
-    char dir[256];       /* SQLite: temporary folder */
-};
-
-static struct backend_fx fx_sqlite = {.name = "sqlite"};
-static struct backend_fx fx_pg = {.name = "postgres"};
+/* url "" = backend not available: its cases are skipped */
+static struct testdb fx_sqlite, fx_pg;
 
 struct tctx {
-    struct backend_fx *fx;
+    struct testdb *fx;
     struct db *db;
 };
 
 /* ---- helpers ---- */
 
-static struct db *open_url(const char *url)
-{
-    char err[256] = "";
-    struct db *db = NULL;
-    int rc = db_open(url, &db, err, sizeof err);
-    if (rc != 0)
-        fail_msg("db_open(%s): %s", url, err);
-    return db;
-}
-
 static bool is_pg(struct db *db) { return db_dialect(db) == DB_POSTGRES; }
-
-static void exec_ok(struct db *db, const char *sql)
-{
-    int rc = db_exec(db, sql);
-    if (rc != 0)
-        fail_msg("%s: %s", sql, db_errmsg(db));
-}
-
-/* First column of the first row of a parameterless query. */
-static int64_t scalar(struct db *db, const char *sql)
-{
-    struct db_stmt *st = db_prepare(db, sql);
-    if (!st)
-        fail_msg("%s: %s", sql, db_errmsg(db));
-    assert_int_equal(db_step(st), DB_ROW);
-    int64_t v = db_col_int(st, 0);
-    db_stmt_release(st);
-    return v;
-}
-
-static void migrate_ok(struct db *db)
-{
-    char err[256] = "";
-    int rc = db_migrate(db, err, sizeof err);
-    if (rc != 0)
-        fail_msg("db_migrate: %s", err);
-}
 
 static int dialect_migrations(struct db *db)
 {
@@ -88,80 +44,30 @@ static int dialect_migrations(struct db *db)
     return n;
 }
 
-/* postgres://u@h:p/old?x -> postgres://u@h:p/<name>?x */
-static void url_with_db(char *out, size_t n, const char *url, const char *name)
-{
-    const char *host = strstr(url, "://");
-    const char *path = host ? strchr(host + 3, '/') : NULL;
-    const char *query = strchr(url, '?');
-    size_t keep = path ? (size_t)(path - url) : (query ? (size_t)(query - url) : strlen(url));
-    snprintf(out, n, "%.*s/%s%s", (int)keep, url, name, query ? query : "");
-}
-
 /* ---- group and per-case fixtures ---- */
-
-static void sqlite_fx_init(void)
-{
-    char tmpl[] = "/tmp/shopd_test_db_XXXXXX";
-    if (!mkdtemp(tmpl))
-        fail_msg("mkdtemp failed");
-    snprintf(fx_sqlite.dir, sizeof fx_sqlite.dir, "%s", tmpl);
-    snprintf(fx_sqlite.url, sizeof fx_sqlite.url, "sqlite:///%s/test.db", tmpl);
-}
-
-static void pg_fx_init(void)
-{
-    const char *admin = getenv("SHOPD_TEST_PG_URL");
-    if (!admin || !*admin)
-        return;
-    snprintf(fx_pg.admin_url, sizeof fx_pg.admin_url, "%s", admin);
-    snprintf(fx_pg.dbname, sizeof fx_pg.dbname, "shopd_test_db_%ld", (long)getpid());
-    struct db *db = open_url(admin);
-    char sql[160];
-    snprintf(sql, sizeof sql, "DROP DATABASE IF EXISTS %s", fx_pg.dbname);
-    exec_ok(db, sql);
-    snprintf(sql, sizeof sql, "CREATE DATABASE %s", fx_pg.dbname);
-    exec_ok(db, sql);
-    db_close(db);
-    url_with_db(fx_pg.url, sizeof fx_pg.url, admin, fx_pg.dbname);
-}
 
 static int group_setup(void **state)
 {
     (void)state;
-    sqlite_fx_init();
-    pg_fx_init();
+    testdb_sqlite_create(&fx_sqlite, "db");
+    testdb_pg_create(&fx_pg, "db"); /* fx_pg.url stays "" without SHOPD_TEST_PG_URL */
     return 0;
-}
-
-static void drop_pg_db(const char *name)
-{
-    struct db *db = open_url(fx_pg.admin_url);
-    char sql[160];
-    snprintf(sql, sizeof sql, "DROP DATABASE IF EXISTS %s WITH (FORCE)", name);
-    exec_ok(db, sql);
-    db_close(db);
 }
 
 static int group_teardown(void **state)
 {
     (void)state;
-    char cmd[400];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", fx_sqlite.dir);
-    if (fx_sqlite.dir[0] && system(cmd) != 0)
-        return -1;
-    if (fx_pg.url[0])
-        drop_pg_db(fx_pg.dbname);
-    return 0;
+    int rc = testdb_destroy(&fx_sqlite);
+    return testdb_destroy(&fx_pg) != 0 ? -1 : rc;
 }
 
-static int open_fx(void **state, struct backend_fx *fx)
+static int open_fx(void **state, struct testdb *fx)
 {
     struct tctx *t = calloc(1, sizeof *t);
     assert_non_null(t);
     t->fx = fx;
     if (fx->url[0])
-        t->db = open_url(fx->url);
+        t->db = testdb_open(fx->url);
     *state = t;
     return 0;
 }
@@ -210,8 +116,8 @@ static void test_sqlite_url_paths(void **state)
     char cwd[512], url[700], path[600];
     assert_non_null(getcwd(cwd, sizeof cwd));
     assert_int_equal(chdir(fx_sqlite.dir), 0);
-    struct db *db = open_url("sqlite:///rel.db");
-    exec_ok(db, "CREATE TABLE x (a INTEGER)");
+    struct db *db = testdb_open("sqlite:///rel.db");
+    testdb_exec(db, "CREATE TABLE x (a INTEGER)");
     db_close(db);
     assert_int_equal(chdir(cwd), 0);
     snprintf(path, sizeof path, "%s/rel.db", fx_sqlite.dir);
@@ -219,8 +125,8 @@ static void test_sqlite_url_paths(void **state)
     snprintf(path, sizeof path, "%s/abs.db", fx_sqlite.dir);
     snprintf(url, sizeof url, "sqlite:///%s", path); /* path starts with '/' */
     assert_true(strncmp(url, "sqlite:////", 11) == 0);
-    db = open_url(url);
-    exec_ok(db, "CREATE TABLE x (a INTEGER)");
+    db = testdb_open(url);
+    testdb_exec(db, "CREATE TABLE x (a INTEGER)");
     db_close(db);
     assert_int_equal(access(path, F_OK), 0);
 }
@@ -232,42 +138,43 @@ static void test_schema_fresh_then_migrate_twice(void **state)
     assert_true(n >= 1);
     assert_int_equal(db_schema_check(db, &pending), SHOP_EINVAL);
     assert_int_equal(pending, n);
-    migrate_ok(db);
+    testdb_migrate(db);
     assert_int_equal(db_schema_check(db, &pending), 0);
     assert_int_equal(pending, 0);
     /* the migrations create tables without IF NOT EXISTS: re-running one would fail */
-    migrate_ok(db);
-    assert_int_equal(scalar(db, "SELECT COUNT(*) FROM schema_migrations"), n);
-    assert_int_equal(scalar(db, "SELECT MIN(version) FROM schema_migrations"), 1);
-    assert_true(scalar(db, "SELECT MIN(applied_at) FROM schema_migrations") > 1600000000000000);
-    exec_ok(db, "INSERT INTO app_meta (key, value) VALUES ('probe', 'x')");
-    exec_ok(db, "INSERT INTO jobs (kind, payload, state, run_after, created_at, updated_at) "
-                "VALUES ('k', '{}', 'queued', 0, 0, 0)");
-    assert_int_equal(scalar(db, "SELECT attempts FROM jobs"), 0);
+    testdb_migrate(db);
+    assert_int_equal(testdb_scalar(db, "SELECT COUNT(*) FROM schema_migrations"), n);
+    assert_int_equal(testdb_scalar(db, "SELECT MIN(version) FROM schema_migrations"), 1);
+    assert_true(testdb_scalar(db, "SELECT MIN(applied_at) FROM schema_migrations") >
+                1600000000000000);
+    testdb_exec(db, "INSERT INTO app_meta (key, value) VALUES ('probe', 'x')");
+    testdb_exec(db, "INSERT INTO jobs (kind, payload, state, run_after, created_at, updated_at) "
+                    "VALUES ('k', '{}', 'queued', 0, 0, 0)");
+    assert_int_equal(testdb_scalar(db, "SELECT attempts FROM jobs"), 0);
 }
 
 static void test_schema_newer_than_binary(void **state)
 {
     struct db *db = use(state);
-    migrate_ok(db);
-    exec_ok(db, "INSERT INTO schema_migrations (version, name, applied_at) "
-                "VALUES (99999, '99999_future', 0)");
+    testdb_migrate(db);
+    testdb_exec(db, "INSERT INTO schema_migrations (version, name, applied_at) "
+                    "VALUES (99999, '99999_future', 0)");
     char err[256] = "";
     assert_int_not_equal(db_migrate(db, err, sizeof err), 0);
     assert_non_null(strstr(err, "database schema is newer than this binary"));
     int pending = -1;
     assert_int_equal(db_schema_check(db, &pending), SHOP_EDB);
     assert_non_null(strstr(db_errmsg(db), "database schema is newer than this binary"));
-    exec_ok(db, "DELETE FROM schema_migrations WHERE version = 99999");
+    testdb_exec(db, "DELETE FROM schema_migrations WHERE version = 99999");
     assert_int_equal(db_schema_check(db, &pending), 0);
 }
 
 static void create_types_table(struct db *db)
 {
-    exec_ok(db, is_pg(db) ? "CREATE TABLE t_types (id BIGSERIAL PRIMARY KEY, i BIGINT, "
-                            "d DOUBLE PRECISION, b BOOLEAN, s TEXT, n TEXT)"
-                          : "CREATE TABLE t_types (id INTEGER PRIMARY KEY, i BIGINT, "
-                            "d DOUBLE PRECISION, b INTEGER, s TEXT, n TEXT)");
+    testdb_exec(db, is_pg(db) ? "CREATE TABLE t_types (id BIGSERIAL PRIMARY KEY, i BIGINT, "
+                                "d DOUBLE PRECISION, b BOOLEAN, s TEXT, n TEXT)"
+                              : "CREATE TABLE t_types (id INTEGER PRIMARY KEY, i BIGINT, "
+                                "d DOUBLE PRECISION, b INTEGER, s TEXT, n TEXT)");
 }
 
 static int64_t insert_types(struct db *db, int64_t i, double d, bool b, const char *s)
@@ -380,7 +287,7 @@ static int tx_insert_dup(struct db *db, void *p)
 static void test_unique_violation(void **state)
 {
     struct db *db = use(state);
-    migrate_ok(db);
+    testdb_migrate(db);
     static const char sql[] = "INSERT INTO app_meta (key, value) VALUES (?, ?)";
     for (int round = 0; round < 2; round++) {
         struct db_stmt *st = db_prepare(db, sql);
@@ -398,7 +305,7 @@ static void test_unique_violation(void **state)
         }
     }
     /* the connection stays usable after the failure */
-    assert_int_equal(scalar(db, "SELECT COUNT(*) FROM app_meta WHERE key = 'dup'"), 1);
+    assert_int_equal(testdb_scalar(db, "SELECT COUNT(*) FROM app_meta WHERE key = 'dup'"), 1);
     /* through db_tx: the rollback keeps the error that caused it */
     assert_int_equal(db_tx(db, tx_insert_dup, NULL), SHOP_ECONFLICT);
     assert_int_equal(db_errkind(db), DB_ERR_UNIQUE);
@@ -409,9 +316,9 @@ static void test_unique_violation(void **state)
 static void test_foreign_key_violation(void **state)
 {
     struct db *db = use(state);
-    exec_ok(db, "CREATE TABLE t_parent (id INTEGER PRIMARY KEY)");
-    exec_ok(db, "CREATE TABLE t_child (id INTEGER PRIMARY KEY, "
-                "parent_id INTEGER NOT NULL REFERENCES t_parent (id))");
+    testdb_exec(db, "CREATE TABLE t_parent (id INTEGER PRIMARY KEY)");
+    testdb_exec(db, "CREATE TABLE t_child (id INTEGER PRIMARY KEY, "
+                    "parent_id INTEGER NOT NULL REFERENCES t_parent (id))");
     struct db_stmt *st = db_prepare(db, "INSERT INTO t_child (id, parent_id) VALUES (1, ?)");
     db_bind_int(st, 1, 42);
     assert_int_equal(db_step(st), SHOP_EDB);
@@ -500,34 +407,34 @@ static void test_tx_commit_rollback(void **state)
 {
     struct tctx *t = *state;
     struct db *db = use(state);
-    exec_ok(db, "CREATE TABLE t_tx (v INTEGER NOT NULL)");
+    testdb_exec(db, "CREATE TABLE t_tx (v INTEGER NOT NULL)");
     struct tx_ctx ok = {0, 0, 0};
     assert_int_equal(db_tx(db, tx_insert, &ok), 0);
     assert_false(db_in_tx(db));
-    struct db *other = open_url(t->fx->url); /* committed: visible elsewhere */
-    assert_int_equal(scalar(other, "SELECT COUNT(*) FROM t_tx"), 1);
+    struct db *other = testdb_open(t->fx->url); /* committed: visible elsewhere */
+    assert_int_equal(testdb_scalar(other, "SELECT COUNT(*) FROM t_tx"), 1);
     struct tx_ctx bad = {0, 0, SHOP_EINVAL};
     assert_int_equal(db_tx(db, tx_insert, &bad), SHOP_EINVAL);
     assert_false(db_in_tx(db));
-    assert_int_equal(scalar(other, "SELECT COUNT(*) FROM t_tx"), 1);
-    assert_int_equal(scalar(db, "SELECT COUNT(*) FROM t_tx"), 1);
+    assert_int_equal(testdb_scalar(other, "SELECT COUNT(*) FROM t_tx"), 1);
+    assert_int_equal(testdb_scalar(db, "SELECT COUNT(*) FROM t_tx"), 1);
     db_close(other);
 }
 
 static void test_tx_retries_on_busy(void **state)
 {
     struct db *db = use(state);
-    exec_ok(db, "DELETE FROM t_tx");
+    testdb_exec(db, "DELETE FROM t_tx");
     struct tx_ctx twice = {0, 2, 0};
     assert_int_equal(db_tx(db, tx_insert, &twice), 0);
     assert_int_equal(twice.calls, 3);
     /* the two busy attempts were rolled back: only the third insert is there */
-    assert_int_equal(scalar(db, "SELECT COUNT(*) FROM t_tx"), 1);
-    assert_int_equal(scalar(db, "SELECT MAX(v) FROM t_tx"), 3);
+    assert_int_equal(testdb_scalar(db, "SELECT COUNT(*) FROM t_tx"), 1);
+    assert_int_equal(testdb_scalar(db, "SELECT MAX(v) FROM t_tx"), 3);
     struct tx_ctx always = {0, 100, 0};
     assert_int_equal(db_tx(db, tx_insert, &always), SHOP_EBUSY);
     assert_int_equal(always.calls, 6); /* the first try and 5 retries */
-    assert_int_equal(scalar(db, "SELECT COUNT(*) FROM t_tx"), 1);
+    assert_int_equal(testdb_scalar(db, "SELECT COUNT(*) FROM t_tx"), 1);
 }
 
 static int tx_nested(struct db *db, void *p)
@@ -541,7 +448,7 @@ static int tx_nested(struct db *db, void *p)
 static void test_tx_explicit_and_nested(void **state)
 {
     struct db *db = use(state);
-    exec_ok(db, "DELETE FROM t_tx");
+    testdb_exec(db, "DELETE FROM t_tx");
     assert_int_equal(db_rollback(db), 0);            /* nothing open: no-op */
     assert_int_equal(db_commit(db), SHOP_EINVAL);
     assert_int_equal(db_begin_read(db), 0);
@@ -552,7 +459,7 @@ static void test_tx_explicit_and_nested(void **state)
     int inner_calls = 0;
     assert_int_equal(db_tx(db, tx_nested, &inner_calls), SHOP_EINVAL);
     assert_int_equal(inner_calls, 1);
-    assert_int_equal(scalar(db, "SELECT COUNT(*) FROM t_tx"), 0);
+    assert_int_equal(testdb_scalar(db, "SELECT COUNT(*) FROM t_tx"), 0);
 }
 
 struct read_ctx {
@@ -566,17 +473,17 @@ static int read_twice(struct db *db, void *p)
 {
     struct read_ctx *r = p;
     uint64_t q0 = db_query_count(db);
-    r->first = scalar(db, "SELECT COUNT(*) FROM t_read");
+    r->first = testdb_scalar(db, "SELECT COUNT(*) FROM t_read");
     if (r->other)
-        exec_ok(r->other, "INSERT INTO t_read VALUES (2)");
-    r->second = scalar(db, "SELECT COUNT(*) FROM t_read");
+        testdb_exec(r->other, "INSERT INTO t_read VALUES (2)");
+    r->second = testdb_scalar(db, "SELECT COUNT(*) FROM t_read");
     r->queries = db_query_count(db) - q0;
     return r->fail;
 }
 
 static int tx_then_read(struct db *db, void *p)
 {
-    exec_ok(db, "INSERT INTO t_read VALUES (3)");
+    testdb_exec(db, "INSERT INTO t_read VALUES (3)");
     return db_read(db, read_twice, p); /* joins: sees the uncommitted row */
 }
 
@@ -584,9 +491,9 @@ static void test_read_snapshot(void **state)
 {
     struct tctx *t = *state;
     struct db *db = use(state);
-    exec_ok(db, "CREATE TABLE t_read (v INTEGER NOT NULL)");
-    exec_ok(db, "INSERT INTO t_read VALUES (1)");
-    struct read_ctx r = {.other = open_url(t->fx->url)};
+    testdb_exec(db, "CREATE TABLE t_read (v INTEGER NOT NULL)");
+    testdb_exec(db, "INSERT INTO t_read VALUES (1)");
+    struct read_ctx r = {.other = testdb_open(t->fx->url)};
     uint64_t before = db_query_count(db);
     assert_int_equal(db_read(db, read_twice, &r), 0);
     assert_false(db_in_tx(db));
@@ -596,12 +503,12 @@ static void test_read_snapshot(void **state)
     assert_int_equal(r.first, 1);
     /* SQLite: one snapshot for both reads; PostgreSQL: each statement its own. */
     assert_int_equal(r.second, db_dialect(db) == DB_SQLITE ? 1 : 2);
-    assert_int_equal(scalar(db, "SELECT COUNT(*) FROM t_read"), 2);
+    assert_int_equal(testdb_scalar(db, "SELECT COUNT(*) FROM t_read"), 2);
 
     struct read_ctx bad = {.fail = SHOP_EINVAL};
     assert_int_equal(db_read(db, read_twice, &bad), SHOP_EINVAL);
     assert_false(db_in_tx(db));
-    assert_int_equal(scalar(db, "SELECT COUNT(*) FROM t_read"), 2); /* still usable */
+    assert_int_equal(testdb_scalar(db, "SELECT COUNT(*) FROM t_read"), 2); /* still usable */
 
     struct read_ctx inner = {0};
     assert_int_equal(db_tx(db, tx_then_read, &inner), 0);
@@ -625,8 +532,8 @@ static int64_t changes_of(struct db *db, const char *sql, int64_t k)
 static void test_changes(void **state)
 {
     struct db *db = use(state);
-    exec_ok(db, "CREATE TABLE t_changes (k INTEGER NOT NULL, v INTEGER NOT NULL)");
-    exec_ok(db, "INSERT INTO t_changes VALUES (1, 0), (1, 0), (1, 0), (2, 0)");
+    testdb_exec(db, "CREATE TABLE t_changes (k INTEGER NOT NULL, v INTEGER NOT NULL)");
+    testdb_exec(db, "INSERT INTO t_changes VALUES (1, 0), (1, 0), (1, 0), (2, 0)");
     assert_int_equal(changes_of(db, "UPDATE t_changes SET v = v + 1 WHERE k = ?", 1), 3);
     /* a SELECT right after reports 0, not the connection's last count */
     assert_int_equal(changes_of(db, "SELECT k FROM t_changes WHERE k >= ?", 0), 0);
@@ -655,11 +562,11 @@ static void test_query_counter(void **state)
 {
     struct db *db = use(state);
     uint64_t before = db_query_count(db);
-    assert_int_equal(scalar(db, "SELECT 1"), 1);
-    assert_int_equal(scalar(db, "SELECT 2"), 2);
+    assert_int_equal(testdb_scalar(db, "SELECT 1"), 1);
+    assert_int_equal(testdb_scalar(db, "SELECT 2"), 2);
     struct db_stmt *st = db_prepare(db, "SELECT 3");
     db_stmt_release(st); /* prepared, never run: not counted */
-    exec_ok(db, "SELECT 4");
+    testdb_exec(db, "SELECT 4");
     assert_int_equal(db_ping(db), 0);
     assert_int_equal(db_query_count(db) - before, 4);
 }
@@ -667,14 +574,14 @@ static void test_query_counter(void **state)
 static void test_exec_multi_and_errors(void **state)
 {
     struct db *db = use(state);
-    exec_ok(db, "CREATE TABLE t_multi (a INTEGER); INSERT INTO t_multi VALUES (5); "
-                "INSERT INTO t_multi VALUES (6)");
-    assert_int_equal(scalar(db, "SELECT SUM(a) FROM t_multi"), 11);
+    testdb_exec(db, "CREATE TABLE t_multi (a INTEGER); INSERT INTO t_multi VALUES (5); "
+                    "INSERT INTO t_multi VALUES (6)");
+    assert_int_equal(testdb_scalar(db, "SELECT SUM(a) FROM t_multi"), 11);
     assert_int_equal(db_exec(db, "INSERT INTO no_such_table VALUES (1)"), SHOP_EDB);
     assert_int_equal(db_errkind(db), DB_ERR_OTHER);
     assert_true(db_errmsg(db)[0] != '\0');
     assert_null(strchr(db_errmsg(db), '\n'));
-    exec_ok(db, "SELECT 1");
+    testdb_exec(db, "SELECT 1");
     assert_int_equal(db_errkind(db), DB_ERR_NONE);
 }
 
@@ -702,17 +609,10 @@ static void test_concurrent_migrate(void **state)
     struct db *db = use(state);
     char url[600], name[80];
     snprintf(name, sizeof name, "%s_mig", fx_pg.dbname);
-    if (is_pg(db)) {
-        drop_pg_db(name); /* left over by an aborted earlier run */
-        struct db *admin = open_url(fx_pg.admin_url);
-        char sql[160];
-        snprintf(sql, sizeof sql, "CREATE DATABASE %s", name);
-        exec_ok(admin, sql);
-        db_close(admin);
-        url_with_db(url, sizeof url, fx_pg.admin_url, name);
-    } else {
+    if (is_pg(db))
+        testdb_pg_create_db(fx_pg.admin_url, name, url, sizeof url);
+    else
         snprintf(url, sizeof url, "sqlite:///%s/concurrent.db", t->fx->dir);
-    }
     struct mig_thread m[4];
     pthread_t th[4];
     for (int i = 0; i < 4; i++) {
@@ -724,12 +624,12 @@ static void test_concurrent_migrate(void **state)
         if (m[i].rc != 0)
             fail_msg("migrator %d: %s", i, m[i].err);
     }
-    struct db *fresh = open_url(url);
-    assert_int_equal(scalar(fresh, "SELECT COUNT(*) FROM schema_migrations"),
+    struct db *fresh = testdb_open(url);
+    assert_int_equal(testdb_scalar(fresh, "SELECT COUNT(*) FROM schema_migrations"),
                      dialect_migrations(db));
     db_close(fresh);
     if (is_pg(db))
-        drop_pg_db(name);
+        testdb_pg_drop_db(fx_pg.admin_url, name);
 }
 
 /* ---- PostgreSQL only ---- */
@@ -760,7 +660,7 @@ static void test_pg_bool_text_forms(void **state)
 
 static void kill_backend(struct tctx *t, int64_t pid)
 {
-    struct db *other = open_url(t->fx->url);
+    struct db *other = testdb_open(t->fx->url);
     struct db_stmt *st = db_prepare(other, "SELECT pg_terminate_backend(CAST(? AS INTEGER))");
     db_bind_int(st, 1, pid);
     assert_int_equal(db_step(st), DB_ROW);
@@ -779,7 +679,7 @@ static void test_pg_reconnect(void **state)
     db_bind_int(st, 1, 1);
     assert_int_equal(db_step(st), DB_ROW);
     db_stmt_release(st);
-    kill_backend(t, scalar(db, "SELECT pg_backend_pid()"));
+    kill_backend(t, testdb_scalar(db, "SELECT pg_backend_pid()"));
     usleep(100000);
     assert_int_not_equal(db_ping(db), 0);
     assert_int_equal(db_errkind(db), DB_ERR_CONNECTION);
@@ -796,28 +696,28 @@ static void test_pg_lost_in_transaction(void **state)
 {
     struct tctx *t = *state;
     struct db *db = use_pg(state);
-    exec_ok(db, "CREATE TABLE t_lost (v INTEGER)");
+    testdb_exec(db, "CREATE TABLE t_lost (v INTEGER)");
     assert_int_equal(db_begin_write(db), 0);
-    exec_ok(db, "INSERT INTO t_lost VALUES (1)");
-    kill_backend(t, scalar(db, "SELECT pg_backend_pid()"));
+    testdb_exec(db, "INSERT INTO t_lost VALUES (1)");
+    kill_backend(t, testdb_scalar(db, "SELECT pg_backend_pid()"));
     usleep(100000);
     assert_int_not_equal(db_exec(db, "INSERT INTO t_lost VALUES (2)"), 0);
     assert_int_not_equal(db_exec(db, "INSERT INTO t_lost VALUES (3)"), 0);
     assert_int_not_equal(db_commit(db), 0);
     assert_false(db_in_tx(db));
-    assert_int_equal(scalar(db, "SELECT COUNT(*) FROM t_lost"), 0);
+    assert_int_equal(testdb_scalar(db, "SELECT COUNT(*) FROM t_lost"), 0);
 }
 
 /* PostgreSQL answers COMMIT of a failed transaction with ROLLBACK; that is an error. */
 static void test_pg_commit_after_error(void **state)
 {
     struct db *db = use_pg(state);
-    exec_ok(db, "CREATE TABLE t_abort (v INTEGER PRIMARY KEY)");
+    testdb_exec(db, "CREATE TABLE t_abort (v INTEGER PRIMARY KEY)");
     assert_int_equal(db_begin_write(db), 0);
-    exec_ok(db, "INSERT INTO t_abort VALUES (1)");
+    testdb_exec(db, "INSERT INTO t_abort VALUES (1)");
     assert_int_equal(db_exec(db, "INSERT INTO t_abort VALUES (1)"), SHOP_ECONFLICT);
     assert_int_equal(db_commit(db), SHOP_EDB);
-    assert_int_equal(scalar(db, "SELECT COUNT(*) FROM t_abort"), 0);
+    assert_int_equal(testdb_scalar(db, "SELECT COUNT(*) FROM t_abort"), 0);
 }
 
 /* ---- the '?' rewrite, no server needed ---- */

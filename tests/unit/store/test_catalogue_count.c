@@ -17,52 +17,25 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "core/arena.h"
 #include "core/err.h"
 #include "db/db.h"
 #include "store/catalogue_store.h"
 #include "store/count_cache.h"
+#include "unit/testdb.h"
 
 struct fixture {
-    char url[512];
-    char admin_url[512];
-    char dbname[64];
-    char dir[256];
+    struct testdb t; /* the database; t.url "" = none */
     struct db *db;
     struct arena *a;
     struct count_cache *cache;
     int64_t cat[2], store, prod[3];
 };
 
-static void exec_ok(struct db *db, const char *sql)
-{
-    if (db_exec(db, sql) != 0)
-        fail_msg("%s: %s", sql, db_errmsg(db));
-}
-
-static struct db *open_url(const char *url)
-{
-    char err[256] = "";
-    struct db *db = NULL;
-    if (db_open(url, &db, err, sizeof err) != 0)
-        fail_msg("db_open(%s): %s", url, err);
-    return db;
-}
-
-static int64_t fetch(struct db *db, const char *sql)
-{
-    int64_t v = 0;
-    struct db_stmt *st = db_prepare(db, sql);
-    if (!st || db_fetch_int(st, &v) != 0)
-        fail_msg("%s: %s", sql, db_errmsg(db));
-    return v;
-}
-
 static int64_t version(struct fixture *f)
 {
-    return fetch(f->db, "SELECT version FROM catalogue_version WHERE id = 1");
+    return testdb_scalar(f->db, "SELECT version FROM catalogue_version WHERE id = 1");
 }
 
 /* ---- catalogue: two categories, one store, three products with one variant each ---- */
@@ -84,8 +57,8 @@ static int64_t add_product(struct fixture *f, const char *name, int64_t cat, int
 
 static void build_catalogue(struct fixture *f)
 {
-    exec_ok(f->db, "INSERT INTO customers (email, email_key, first_name, last_name, slug, "
-                   "password, date_joined) VALUES ('a@x.io', 'a@x.io', 'A', 'A', 'a', 'x', 0)");
+    testdb_exec(f->db, "INSERT INTO customers (email, email_key, first_name, last_name, slug, "
+                       "password, date_joined) VALUES ('a@x.io', 'a@x.io', 'A', 'A', 'a', 'x', 0)");
     struct db_stmt *st = db_prepare(f->db, "INSERT INTO stores (owner_id, brand_name, "
                                            "brand_fold, slug, about, created_at, updated_at) "
                                            "SELECT id, 'Brandy', 'brandy', 'brandy', '', 0, 0 "
@@ -107,14 +80,12 @@ static void build_catalogue(struct fixture *f)
 
 static int setup_common(struct fixture *f)
 {
-    char err[256] = "";
-    f->db = open_url(f->url);
+    f->db = testdb_open(f->t.url);
     f->a = arena_new(0);
     f->cache = count_cache_new();
     if (!f->a || !f->cache)
         return -1;
-    if (db_migrate(f->db, err, sizeof err) != 0)
-        fail_msg("migrate: %s", err);
+    testdb_migrate(f->db);
     build_catalogue(f);
     return 0;
 }
@@ -122,44 +93,23 @@ static int setup_common(struct fixture *f)
 static int setup_sqlite(void **state)
 {
     struct fixture *f = calloc(1, sizeof *f);
-    char tmpl[] = "/tmp/shopd_test_count_XXXXXX";
-    if (!f || !mkdtemp(tmpl))
+    if (!f)
         return -1;
-    snprintf(f->dir, sizeof f->dir, "%s", tmpl);
-    snprintf(f->url, sizeof f->url, "sqlite:///%s/test.db", tmpl);
     *state = f;
+    testdb_sqlite_create(&f->t, "count");
     return setup_common(f);
-}
-
-/* postgres://u@h:p/old?x -> postgres://u@h:p/<name>?x */
-static void url_with_db(char *out, size_t n, const char *url, const char *name)
-{
-    const char *host = strstr(url, "://");
-    const char *path = host ? strchr(host + 3, '/') : NULL;
-    const char *query = strchr(url, '?');
-    size_t keep = path ? (size_t)(path - url) : (query ? (size_t)(query - url) : strlen(url));
-    snprintf(out, n, "%.*s/%s%s", (int)keep, url, name, query ? query : "");
 }
 
 static int setup_pg(void **state)
 {
-    const char *admin = getenv("SHOPD_TEST_PG_URL");
-    *state = NULL;
-    if (!admin || !*admin)
-        return 0; /* the case skips itself */
     struct fixture *f = calloc(1, sizeof *f);
+    *state = NULL;
     if (!f)
         return -1;
-    snprintf(f->admin_url, sizeof f->admin_url, "%s", admin);
-    snprintf(f->dbname, sizeof f->dbname, "shopd_test_count_%ld", (long)getpid());
-    struct db *db = open_url(admin);
-    char sql[160];
-    snprintf(sql, sizeof sql, "DROP DATABASE IF EXISTS %s", f->dbname);
-    exec_ok(db, sql);
-    snprintf(sql, sizeof sql, "CREATE DATABASE %s", f->dbname);
-    exec_ok(db, sql);
-    db_close(db);
-    url_with_db(f->url, sizeof f->url, admin, f->dbname);
+    if (!testdb_pg_create(&f->t, "count")) {
+        free(f);
+        return 0; /* SHOPD_TEST_PG_URL unset: the case skips itself */
+    }
     *state = f;
     return setup_common(f);
 }
@@ -167,25 +117,14 @@ static int setup_pg(void **state)
 static int teardown(void **state)
 {
     struct fixture *f = *state;
-    char cmd[400];
     if (!f)
         return 0;
     db_close(f->db);
     arena_free(f->a);
     count_cache_free(f->cache);
-    if (f->dir[0]) {
-        snprintf(cmd, sizeof cmd, "rm -rf '%s'", f->dir);
-        if (system(cmd) != 0)
-            return -1;
-    }
-    if (f->admin_url[0]) {
-        struct db *db = open_url(f->admin_url);
-        snprintf(cmd, sizeof cmd, "DROP DATABASE IF EXISTS %s WITH (FORCE)", f->dbname);
-        exec_ok(db, cmd);
-        db_close(db);
-    }
+    int rc = testdb_destroy(&f->t);
     free(f);
-    return 0;
+    return rc;
 }
 
 static struct fixture *fx(void **state)
@@ -218,14 +157,16 @@ static int64_t count_of(struct fixture *f, int64_t cat, enum cat_avail av, const
 static bool bumps(struct fixture *f, const char *sql)
 {
     int64_t v = version(f);
-    exec_ok(f->db, sql);
+    testdb_exec(f->db, sql);
     return version(f) != v;
 }
 
 static void update_product(struct fixture *f, const char *set, int64_t id, bool want_bump)
 {
-    char sql[256];
-    snprintf(sql, sizeof sql, "UPDATE products SET %s WHERE id = %lld", set, (long long)id);
+    char sql[512];
+    int n = snprintf(sql, sizeof sql, "UPDATE products SET %s WHERE id = %lld", set, (long long)id);
+    if (n < 0 || (size_t)n >= sizeof sql)
+        fail_msg("statement too long: %s", set);
     if (bumps(f, sql) != want_bump)
         fail_msg("%s: version %s", sql, want_bump ? "kept" : "moved");
 }
@@ -302,7 +243,7 @@ static void test_counts_follow_writes(void **state)
     char sql[160];
     snprintf(sql, sizeof sql, "UPDATE variants SET stock_level = 0 WHERE product_id = %lld",
              (long long)id);
-    exec_ok(f->db, sql);
+    testdb_exec(f->db, sql);
     assert_int_equal(cat_product_refresh_totals(f->db, id), 0);
     assert_int_equal(count_of(f, 0, CAT_AVAIL_YES, NULL), 2);
     assert_int_equal(count_of(f, 0, CAT_AVAIL_NO, NULL), 2);
@@ -312,7 +253,7 @@ static void test_counts_follow_writes(void **state)
     /* a category rename changes what a search finds */
     snprintf(sql, sizeof sql, "UPDATE categories SET name = 'Lamps', name_fold = 'lamps' "
              "WHERE id = %lld", (long long)f->cat[1]);
-    exec_ok(f->db, sql);
+    testdb_exec(f->db, sql);
     assert_int_equal(count_of(f, 0, CAT_AVAIL_ANY, "lamp"), 3);
 }
 
@@ -324,14 +265,14 @@ static void test_a_hit_skips_the_count_until_the_version_moves(void **state)
     struct fixture *f = fx(state);
     char sql[160];
     assert_int_equal(count_of(f, 0, CAT_AVAIL_ANY, NULL), 3);
-    exec_ok(f->db, db_dialect(f->db) == DB_POSTGRES
-                       ? "DROP TRIGGER products_version_update ON products"
-                       : "DROP TRIGGER products_version_update");
+    testdb_exec(f->db, db_dialect(f->db) == DB_POSTGRES
+                           ? "DROP TRIGGER products_version_update ON products"
+                           : "DROP TRIGGER products_version_update");
     snprintf(sql, sizeof sql, "UPDATE products SET is_active = FALSE WHERE id = %lld",
              (long long)f->prod[0]);
-    exec_ok(f->db, sql);
+    testdb_exec(f->db, sql);
     assert_int_equal(count_of(f, 0, CAT_AVAIL_ANY, NULL), 3); /* cached */
-    exec_ok(f->db, "UPDATE catalogue_version SET version = version + 1");
+    testdb_exec(f->db, "UPDATE catalogue_version SET version = version + 1");
     assert_int_equal(count_of(f, 0, CAT_AVAIL_ANY, NULL), 2);
     /* without a cache, every request counts */
     struct cat_filter flt = { 0 };
@@ -340,7 +281,7 @@ static void test_a_hit_skips_the_count_until_the_version_moves(void **state)
     int64_t count;
     snprintf(sql, sizeof sql, "UPDATE products SET is_active = FALSE WHERE id = %lld",
              (long long)f->prod[1]);
-    exec_ok(f->db, sql);
+    testdb_exec(f->db, sql);
     assert_int_equal(cat_products_page(f->db, f->a, &flt, 10, 0, &p, &n, &count), 0);
     assert_int_equal(count, 1);
     assert_int_equal(n, 1);

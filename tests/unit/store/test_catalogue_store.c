@@ -15,20 +15,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "core/arena.h"
 #include "core/err.h"
 #include "db/db.h"
 #include "store/catalogue_store.h"
+#include "unit/testdb.h"
 
 #define NPROD 14
 
 struct fixture {
-    char url[512];
-    char admin_url[512];
-    char dbname[64];
-    char dir[256];
+    struct testdb t; /* the database; t.url "" = none */
     struct db *db;
     struct arena *a;
     int64_t cat[2], store[2], prod[NPROD];
@@ -51,21 +48,6 @@ static const struct model models[NPROD] = {
     { 0, 0, 6, 3, -1, "Iota" },          { 1, 1, 0, 1, 100, "Kappa" },
     { 0, -1, 8, 1, 100, "Lambda" },      { 1, 0, 2, 0, -1, "Mu" },
 };
-
-static void exec_ok(struct db *db, const char *sql)
-{
-    if (db_exec(db, sql) != 0)
-        fail_msg("%s: %s", sql, db_errmsg(db));
-}
-
-static struct db *open_url(const char *url)
-{
-    char err[256] = "";
-    struct db *db = NULL;
-    if (db_open(url, &db, err, sizeof err) != 0)
-        fail_msg("db_open(%s): %s", url, err);
-    return db;
-}
 
 /* ---- catalogue ---- */
 
@@ -93,15 +75,15 @@ static void set_counters(struct fixture *f, int i)
     if (m->rating >= 0) {
         snprintf(sql, sizeof sql, "UPDATE products SET rating = %lld WHERE id = %lld",
                  (long long)m->rating, (long long)f->prod[i]);
-        exec_ok(f->db, sql);
+        testdb_exec(f->db, sql);
     }
 }
 
 static void build_catalogue(struct fixture *f)
 {
-    exec_ok(f->db, "INSERT INTO customers (email, email_key, first_name, last_name, slug, "
-                   "password, date_joined) VALUES ('a@x.io', 'a@x.io', 'A', 'A', 'a', 'x', 0), "
-                   "('b@x.io', 'b@x.io', 'B', 'B', 'b', 'x', 0)");
+    testdb_exec(f->db, "INSERT INTO customers (email, email_key, first_name, last_name, slug, "
+                       "password, date_joined) VALUES ('a@x.io', 'a@x.io', 'A', 'A', 'a', 'x', 0), "
+                       "('b@x.io', 'b@x.io', 'B', 'B', 'b', 'x', 0)");
     f->store[0] = insert_id(f->db, "INSERT INTO stores (owner_id, brand_name, brand_fold, "
                                    "slug, about, created_at, updated_at) SELECT id, "
                                    "'Brandy', 'brandy', 'brandy', '', 0, 0 FROM customers "
@@ -131,11 +113,9 @@ static void build_catalogue(struct fixture *f)
 
 static int setup_common(struct fixture *f)
 {
-    char err[256] = "";
-    f->db = open_url(f->url);
+    f->db = testdb_open(f->t.url);
     f->a = arena_new(0);
-    if (db_migrate(f->db, err, sizeof err) != 0)
-        fail_msg("migrate: %s", err);
+    testdb_migrate(f->db);
     build_catalogue(f);
     return 0;
 }
@@ -143,44 +123,23 @@ static int setup_common(struct fixture *f)
 static int setup_sqlite(void **state)
 {
     struct fixture *f = calloc(1, sizeof *f);
-    char tmpl[] = "/tmp/shopd_test_catalogue_XXXXXX";
-    if (!f || !mkdtemp(tmpl))
+    if (!f)
         return -1;
-    snprintf(f->dir, sizeof f->dir, "%s", tmpl);
-    snprintf(f->url, sizeof f->url, "sqlite:///%s/test.db", tmpl);
     *state = f;
+    testdb_sqlite_create(&f->t, "catalogue");
     return setup_common(f);
-}
-
-/* postgres://u@h:p/old?x -> postgres://u@h:p/<name>?x */
-static void url_with_db(char *out, size_t n, const char *url, const char *name)
-{
-    const char *host = strstr(url, "://");
-    const char *path = host ? strchr(host + 3, '/') : NULL;
-    const char *query = strchr(url, '?');
-    size_t keep = path ? (size_t)(path - url) : (query ? (size_t)(query - url) : strlen(url));
-    snprintf(out, n, "%.*s/%s%s", (int)keep, url, name, query ? query : "");
 }
 
 static int setup_pg(void **state)
 {
-    const char *admin = getenv("SHOPD_TEST_PG_URL");
-    *state = NULL;
-    if (!admin || !*admin)
-        return 0; /* the case skips itself */
     struct fixture *f = calloc(1, sizeof *f);
+    *state = NULL;
     if (!f)
         return -1;
-    snprintf(f->admin_url, sizeof f->admin_url, "%s", admin);
-    snprintf(f->dbname, sizeof f->dbname, "shopd_test_catalogue_%ld", (long)getpid());
-    struct db *db = open_url(admin);
-    char sql[160];
-    snprintf(sql, sizeof sql, "DROP DATABASE IF EXISTS %s", f->dbname);
-    exec_ok(db, sql);
-    snprintf(sql, sizeof sql, "CREATE DATABASE %s", f->dbname);
-    exec_ok(db, sql);
-    db_close(db);
-    url_with_db(f->url, sizeof f->url, admin, f->dbname);
+    if (!testdb_pg_create(&f->t, "catalogue")) {
+        free(f);
+        return 0; /* SHOPD_TEST_PG_URL unset: the case skips itself */
+    }
     *state = f;
     return setup_common(f);
 }
@@ -188,24 +147,13 @@ static int setup_pg(void **state)
 static int teardown(void **state)
 {
     struct fixture *f = *state;
-    char cmd[400];
     if (!f)
         return 0;
     db_close(f->db);
     arena_free(f->a);
-    if (f->dir[0]) {
-        snprintf(cmd, sizeof cmd, "rm -rf '%s'", f->dir);
-        if (system(cmd) != 0)
-            return -1;
-    }
-    if (f->admin_url[0]) {
-        struct db *db = open_url(f->admin_url);
-        snprintf(cmd, sizeof cmd, "DROP DATABASE IF EXISTS %s WITH (FORCE)", f->dbname);
-        exec_ok(db, cmd);
-        db_close(db);
-    }
+    int rc = testdb_destroy(&f->t);
     free(f);
-    return 0;
+    return rc;
 }
 
 /* The case's fixture; skips the case when its backend is not available. */
@@ -395,7 +343,7 @@ static void test_search_follows_renames(void **state)
     char sql[160];
     snprintf(sql, sizeof sql, "UPDATE stores SET brand_name = 'Wine', brand_fold = 'wine' "
              "WHERE id = %lld", (long long)f->store[0]);
-    exec_ok(f->db, sql);
+    testdb_exec(f->db, sql);
     assert_int_equal(search_count(f, brandy, 1), 0);
     assert_int_equal(search_count(f, wine, 1), 6);
     /* "alpha mug": Kitchen, no store -> Lamps, store "Other" */
@@ -440,7 +388,7 @@ static void insert_media(struct fixture *f, int64_t product, const char *file)
     snprintf(sql, sizeof sql, "INSERT INTO media (product_id, file, content_type, file_type, "
              "file_size, created_at) VALUES (%lld, '%s', 'image/png', 'image', 10, 0)",
              (long long)product, file);
-    exec_ok(f->db, sql);
+    testdb_exec(f->db, sql);
 }
 
 static void test_media_attach_one_statement(void **state)

@@ -160,4 +160,46 @@ static inline int testdb_destroy(struct testdb *t)
     return rc;
 }
 
+/* ---- cmocka fixtures that own a throwaway database ----
+ * For a test file's fixture struct whose first member is a struct testdb: setup
+ * allocates it zeroed, creates the database (SQLite, or PostgreSQL when pg; without
+ * SHOPD_TEST_PG_URL *state stays NULL and testdb_fixture skips the case), then calls
+ * init(f) (open, migrate, build rows...). Teardown calls fini(f) (close what init
+ * opened), then removes the database and frees the struct. */
+static inline int testdb_fixture_setup(void **state, size_t size, bool pg, const char *prefix,
+                                       int (*init)(void *f))
+{
+    struct testdb *t = calloc(1, size);
+    *state = NULL;
+    if (!t)
+        return -1;
+    if (pg && !testdb_pg_create(t, prefix)) {
+        free(t);
+        return 0;
+    }
+    if (!pg)
+        testdb_sqlite_create(t, prefix);
+    *state = t;
+    return init(t);
+}
+
+static inline int testdb_fixture_teardown(void **state, void (*fini)(void *f))
+{
+    struct testdb *t = *state;
+    if (!t)
+        return 0;
+    fini(t);
+    int rc = testdb_destroy(t);
+    free(t);
+    return rc;
+}
+
+/* The case's fixture; skips the case when its backend is not available. */
+static inline void *testdb_fixture(void **state)
+{
+    if (!*state)
+        skip();
+    return *state;
+}
+
 #endif

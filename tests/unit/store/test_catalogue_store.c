@@ -25,7 +25,7 @@
 #define NPROD 14
 
 struct fixture {
-    struct testdb t; /* the database; t.url "" = none */
+    struct testdb t; /* first (testdb_fixture_setup): the database */
     struct db *db;
     struct arena *a;
     int64_t cat[2], store[2], prod[NPROD];
@@ -111,58 +111,38 @@ static void build_catalogue(struct fixture *f)
 
 /* ---- fixtures ---- */
 
-static int setup_common(struct fixture *f)
+static int setup_common(void *p)
 {
+    struct fixture *f = p;
     f->db = testdb_open(f->t.url);
     f->a = arena_new(0);
+    if (!f->a)
+        return -1;
     testdb_migrate(f->db);
     build_catalogue(f);
     return 0;
 }
 
+static void close_common(void *p)
+{
+    struct fixture *f = p;
+    db_close(f->db);
+    arena_free(f->a);
+}
+
 static int setup_sqlite(void **state)
 {
-    struct fixture *f = calloc(1, sizeof *f);
-    if (!f)
-        return -1;
-    *state = f;
-    testdb_sqlite_create(&f->t, "catalogue");
-    return setup_common(f);
+    return testdb_fixture_setup(state, sizeof(struct fixture), false, "catalogue", setup_common);
 }
 
 static int setup_pg(void **state)
 {
-    struct fixture *f = calloc(1, sizeof *f);
-    *state = NULL;
-    if (!f)
-        return -1;
-    if (!testdb_pg_create(&f->t, "catalogue")) {
-        free(f);
-        return 0; /* SHOPD_TEST_PG_URL unset: the case skips itself */
-    }
-    *state = f;
-    return setup_common(f);
+    return testdb_fixture_setup(state, sizeof(struct fixture), true, "catalogue", setup_common);
 }
 
-static int teardown(void **state)
-{
-    struct fixture *f = *state;
-    if (!f)
-        return 0;
-    db_close(f->db);
-    arena_free(f->a);
-    int rc = testdb_destroy(&f->t);
-    free(f);
-    return rc;
-}
+static int teardown(void **state) { return testdb_fixture_teardown(state, close_common); }
 
-/* The case's fixture; skips the case when its backend is not available. */
-static struct fixture *fx(void **state)
-{
-    if (!*state)
-        skip();
-    return *state;
-}
+static struct fixture *fx(void **state) { return testdb_fixture(state); }
 
 /* ---- the list, computed in C ---- */
 

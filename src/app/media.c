@@ -313,6 +313,8 @@ static double size_mb(int64_t bytes)
 
 void media_write_object(struct json_w *w, const char *base, const struct media *m)
 {
+    if (!base)
+        w->b->err = SHOP_ENOMEM; /* fail the answer rather than write a wrong url */
     json_obj_begin(w);
     json_key_int(w, "id", m->id);
     json_key(w, "file");

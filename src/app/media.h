@@ -8,7 +8,7 @@
 #include "store/media_store.h"
 
 /* {"id","file":<base>/media/<file>,"is_primary","file_size":<MB, 2 dp, Python's
- * round()>,"file_type"}; base is req_base_url(req). */
+ * round()>,"file_type"}; base is req_base_url(req) (NULL, out of memory: the answer fails). */
 void media_write_object(struct json_w *w, const char *base, const struct media *m);
 
 #endif

@@ -117,8 +117,8 @@ int db_tx(struct db *db, int (*fn)(struct db *db, void *ctx), void *ctx);
  * read transaction around fn instead of one per statement (each costs an fstat of the
  * database file, the WAL read-mark locks and the VFS's global mutex); on PostgreSQL fn's
  * statements simply run, since a BEGIN/COMMIT pair would add two round trips. Inside an
- * open transaction fn joins it. The bracket is not counted by db_query_count. fn must
- * only read. */
+ * open transaction fn joins it. The bracket is not counted by db_query_count (the
+ * ROLLBACK after fn failed is). fn must only read. */
 int db_read(struct db *db, int (*fn)(struct db *db, void *ctx), void *ctx);
 
 struct arena;

@@ -238,16 +238,8 @@ static const char *compute_base_url(struct request *req)
             n--;
         return arena_strndup(req->arena, pub, n);
     }
-    const char *scheme = req_scheme(req), *host = req_host(req);
-    host = host ? host : "localhost";
-    size_t ns = strlen(scheme), nh = strlen(host);
-    char *u = arena_alloc(req->arena, ns + 3 + nh + 1);
-    if (u) {
-        memcpy(u, scheme, ns);
-        memcpy(u + ns, "://", 3);
-        memcpy(u + ns + 3, host, nh + 1);
-    }
-    return u;
+    const char *host = req_host(req);
+    return arena_printf(req->arena, "%s://%s", req_scheme(req), host ? host : "localhost");
 }
 
 const char *req_base_url(struct request *req)

@@ -298,7 +298,6 @@ static int read_filters(struct request *req, struct db *db, struct cat_filter *f
     return json_object_size(errors) ? resp_errors(req, 400, errors) : 0;
 }
 
-/* One page of products (none when empty): version-and-COUNT, SELECT and media SELECT. */
 struct page_read {
     struct arena *a;
     const struct cat_filter *f;
@@ -317,6 +316,7 @@ static int load_product_page(struct db *db, void *ctx)
     return rc ? rc : cat_media_attach(db, r->a, r->p, r->n);
 }
 
+/* One page of products (none when empty): version-and-COUNT, SELECT and media SELECT. */
 static int answer_product_page(struct request *req, struct db *db, const struct cat_filter *f,
                                bool empty)
 {
